@@ -210,7 +210,11 @@ static int ndjson_line(struct wp_reader *r)
 		return 0;
 	if (r->len > (size_t)1 << 30)
 		return push_error(r, r->lineno, "line longer than 1 GiB");
-	v = jv_parse_sized(r->line, (int)r->len);
+	/* Without its line break, jq's column is the column in the line. */
+	size_t n = r->len;
+	while (n && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+		n--;
+	v = jv_parse_sized(r->line, (int)n);
 	if (!jv_is_valid(v)) {
 		json_error(r, v);
 		return 0;

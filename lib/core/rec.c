@@ -1,4 +1,5 @@
 /* rec.c: formats, numbers as text and back, field access. */
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
@@ -147,7 +148,8 @@ static int digits_fast(double a, char *dig, int *nd, int *decpt)
 
 /* Any other finite a > 0: the first of 15, 16, 17 significant digits that
  * reads back the same. 15 digits always survive text -> double -> text
- * (DBL_DIG), so when 15 round-trip, none shorter exists that %.14e missed. */
+ * (DBL_DIG) for normal numbers, so when 15 round-trip, none shorter exists
+ * that %.14e missed. */
 static void digits_slow(double a, char *dig, int *nd, int *decpt)
 {
 	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
@@ -155,7 +157,8 @@ static void digits_slow(double a, char *dig, int *nd, int *decpt)
 	char s[40], *p;
 	int prec, n = 0;
 
-	for (prec = 15; prec < 17; prec++) {
+	/* Subnormals have fewer bits, so there DBL_DIG does not hold. */
+	for (prec = a < DBL_MIN ? 1 : 15; prec < 17; prec++) {
 		snprintf(s, sizeof s, "%.*e", prec - 1, a);
 		if (strtod(s, NULL) == a)
 			break;
@@ -175,7 +178,7 @@ static void digits_slow(double a, char *dig, int *nd, int *decpt)
 
 int wp_fmt_double(double d, char buf[32])
 {
-	char dig[20], *p = buf;
+	char dig[20] = "", *p = buf;
 	int nd, n, i;
 
 	if (!isfinite(d))

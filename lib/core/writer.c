@@ -274,6 +274,7 @@ static size_t display_width(const char *s, size_t n)
 static void table_line(struct wp_writer *w, jv rec, int header)
 {
 	struct buf cell = { 0 };
+	size_t end = w->b.len; /* after the last cell's text: no trailing padding */
 
 	for (int i = 0; i < w->ncols; i++) {
 		jv v = header ? jv_copy(w->cols[i]) : get(w, rec, i);
@@ -288,10 +289,14 @@ static void table_line(struct wp_writer *w, jv rec, int header)
 		if (right && wd < w->width[i])
 			put_spaces(&w->b, w->width[i] - wd);
 		put(&w->b, cell.p, cell.len);
+		if (cell.len)
+			end = w->b.len;
 		if (!right && wd < w->width[i] && i + 1 < w->ncols)
 			put_spaces(&w->b, w->width[i] - wd);
 		jv_free(v);
 	}
+	if (!w->b.nomem)
+		w->b.len = end;
 	putch(&w->b, '\n');
 	w->b.nomem |= cell.nomem;
 	free(cell.p);
