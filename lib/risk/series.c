@@ -54,7 +54,7 @@ void risk_builder_free(struct risk_builder *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->ndates; i++)
+	for (size_t i = 0; b->dates && i < b->ndates; i++)
 		free(b->dates[i]);
 	for (size_t j = 0; j < b->k; j++) {
 		free(b->names[j]);
@@ -344,7 +344,7 @@ int risk_builder_finish(struct risk_builder *b, struct risk_series *s, struct wp
 	for (size_t j = 0; j < k; j++)
 		free(b->cols[j]);
 	b->k = 0;
-	for (size_t i = 0; i < b->ndates; i++)
+	for (size_t i = 0; b->dates && i < b->ndates; i++)
 		free(b->dates[i]);
 	b->ndates = 0;
 	if (n == 0)

@@ -430,6 +430,164 @@ static void test_backtests(void)
 	       "a window as long as the series is refused");
 }
 
+
+/* Feed NDJSON lines to a builder; returns the first error code. */
+static int build(const char *const *lines, const struct risk_input *in, struct risk_series *s,
+		 struct wp_err *err)
+{
+	struct risk_builder *b;
+	int rc = risk_builder_new(&b, in, err);
+	char where[32];
+
+	for (int i = 0; rc == 0 && lines[i]; i++) {
+		snprintf(where, sizeof(where), "stdin:%d", i + 1);
+		rc = risk_builder_add(b, jv_parse(lines[i]), where, err);
+	}
+	if (rc == 0)
+		rc = risk_builder_finish(b, s, err);
+	risk_builder_free(b);
+	return rc;
+}
+
+static void test_series(void)
+{
+	struct risk_input in = RISK_INPUT_INIT;
+	struct risk_series s = RISK_SERIES_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	/* long, out of order, one date missing for gas */
+	const char *const longr[] = {
+		"{\"date\":\"2024-01-03\",\"instrument\":\"power\",\"value\":52}",
+		"{\"date\":\"2024-01-01\",\"instrument\":\"power\",\"value\":50}",
+		"{\"date\":\"2024-01-01\",\"instrument\":\"gas\",\"value\":3}",
+		"{\"date\":\"2024-01-02\",\"instrument\":\"power\",\"value\":-5}",
+		"{\"date\":\"2024-01-03\",\"instrument\":\"gas\",\"value\":\"3.5\"}",
+		"{\"date\":\"2024-01-04\",\"instrument\":\"gas\",\"value\":4}",
+		"{\"date\":\"2024-01-04\",\"instrument\":\"power\",\"value\":40}",
+		NULL,
+	};
+	ok(build(longr, &in, &s, &err) == 0, "long records build");
+	ok(s.n == 3 && s.k == 2 && s.dropped == 1, "3 complete dates, 2 instruments, 1 dropped");
+	is_str(s.dates[0], "2024-01-01", "dates sorted");
+	is_str(s.names[1], "gas", "instruments in order of appearance");
+	is_num(s.x[1 * 2 + 1], 3.5, 0, "numeric string accepted");
+	ok(risk_series_transform(&s, RISK_DIFF, &err) == 0, "price differences");
+	ok(s.n == 2 && s.x[0] == 2 && s.x[1] == 0.5 && s.x[2] == -12 && s.x[3] == 0.5,
+	   "differences across the dropped date, not filled");
+	is_str(s.dates[0], "2024-01-03", "a change carries the later date");
+	const double mw[2] = { 10, -100 };
+	risk_series_scale(&s, mw);
+	ok(s.x[0] == 20 && s.x[1] == -50, "MW positions scale the changes");
+	risk_series_release(&s);
+
+	/* log returns need positive prices: -5 on 2024-01-02 is refused */
+	const char *const negp[] = {
+		"{\"date\":\"2024-01-01\",\"power\":50}", "{\"date\":\"2024-01-02\",\"power\":-5}",
+		"{\"date\":\"2024-01-03\",\"power\":52}", NULL,
+	};
+	ok(build(negp, &in, &s, &err) == 0, "wide records build");
+	is_int(risk_series_transform(&s, RISK_LOG, &err), WP_EDATA, "log of a negative price refused");
+	ok(strstr(err.msg, "power price -5 on 2024-01-02 is not positive") != NULL,
+	   "the message names instrument, value and date");
+	risk_series_release(&s);
+	const char *const pos[] = { "{\"p\":100}", "{\"p\":110}", "{\"p\":99}", NULL };
+	build(pos, &in, &s, &err);
+	ok(s.dates == NULL && s.n == 3, "no date field: rows in input order");
+	risk_series_transform(&s, RISK_SIMPLE, &err);
+	is_num(s.x[0], 0.1, 1e-15, "simple return");
+	is_num(s.x[1], -0.1, 1e-15, "simple return 2");
+	risk_series_release(&s);
+
+	/* wide with a null cell: the row is dropped */
+	const char *const wide[] = {
+		"{\"date\":\"d1\",\"a\":1,\"b\":2}", "{\"date\":\"d2\",\"a\":null,\"b\":3}",
+		"{\"date\":\"d3\",\"a\":4,\"b\":5}", NULL,
+	};
+	build(wide, &in, &s, &err);
+	ok(s.n == 2 && s.dropped == 1 && s.x[2] == 4, "wide null cell drops the date");
+	int keep[2] = { 0, 1 };
+	risk_series_select(&s, keep, &err);
+	ok(s.k == 1 && strcmp(s.names[0], "b") == 0 && s.x[1] == 5, "select keeps column b");
+	risk_series_release(&s);
+
+	/* bad input */
+	const char *const text[] = { "{\"date\":\"d1\",\"a\":1}", "{\"date\":\"d2\",\"a\":\"high\"}", NULL };
+	is_int(build(text, &in, &s, &err), WP_EDATA, "non-numeric value refused");
+	is_str(err.msg, "stdin:2: a 'high' is not a number", "non-numeric message");
+	const char *const dup[] = {
+		"{\"date\":\"d1\",\"instrument\":\"x\",\"value\":1}",
+		"{\"date\":\"d1\",\"instrument\":\"x\",\"value\":2}", NULL,
+	};
+	is_int(build(dup, &in, &s, &err), WP_EDATA, "duplicate (date, instrument) refused");
+	is_str(err.msg, "stdin:2: a second value for x on d1", "duplicate message");
+	const char *const nodate[] = { "{\"instrument\":\"x\",\"value\":1}", NULL };
+	is_int(build(nodate, &in, &s, &err), WP_EDATA, "long records without dates refused");
+	const char *const prices[] = {
+		"{\"interval_start_utc\":\"2024-01-01T05:00:00Z\",\"location\":\"WEST\",\"lmp\":30,\"iso\":\"PJM\"}",
+		"{\"interval_start_utc\":\"2024-01-01T06:00:00Z\",\"location\":\"WEST\",\"lmp\":31.5,\"iso\":\"PJM\"}",
+		NULL,
+	};
+	ok(build(prices, &in, &s, &err) == 0 && s.n == 2 && s.x[1] == 31.5 &&
+	   strcmp(s.names[0], "WEST") == 0, "the shared price schema reads as long records");
+	risk_series_release(&s);
+}
+
+static void test_stress(void)
+{
+	/* prices of two instruments over 6 days; position +10 and -5 MW */
+	const char *const lines[] = {
+		"{\"date\":\"2021-02-10\",\"gas\":3,\"power\":40}",
+		"{\"date\":\"2021-02-11\",\"gas\":4,\"power\":45}",
+		"{\"date\":\"2021-02-12\",\"gas\":3.5,\"power\":41}",
+		"{\"date\":\"2021-02-15\",\"gas\":8,\"power\":90}",
+		"{\"date\":\"2021-02-16\",\"gas\":20,\"power\":300}",
+		"{\"date\":\"2021-02-17\",\"gas\":23.86,\"power\":200}",
+		NULL,
+	};
+	struct risk_input in = RISK_INPUT_INIT;
+	struct risk_series p = RISK_SERIES_INIT;
+	struct risk_scenarios sc = RISK_SCENARIOS_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	const double pos[2] = { 10, -5 };
+	double pnl[3], worst[3], var[3], es[3];
+	struct risk_stress_out o = { pnl, worst, var, es, 0, 0 };
+
+	build(lines, &in, &p, &err);
+	ok(risk_scenarios_default(&sc, &err) == 0 && sc.n == 9, "nine built-in scenarios");
+	ok(risk_stress_run(&p, pos, &sc, "prices-20%", 0.05, &o, &err) == 0, "shock runs");
+	is_num(pnl[0], 10 * 23.86 * -0.2, 1e-12, "gas -20%: 10 MW * 23.86 * -0.2");
+	is_num(pnl[1], -5 * 200 * -0.2, 1e-12, "power -20%: -5 MW * 200 * -0.2");
+	is_num(pnl[2], pnl[0] + pnl[1], 1e-12, "book P&L is the sum");
+	ok(isnan(var[2]), "a shock has no distribution");
+
+	jv w = jv_parse("{\"scenario\":\"uri\",\"kind\":\"window\",\"from\":\"2021-02-11\",\"to\":\"2021-02-16\"}");
+	ok(risk_scenarios_add(&sc, w, "t", &err) == 0, "window scenario added");
+	ok(risk_stress_run(&p, pos, &sc, "uri", 0.05, &o, &err) == 0, "window runs");
+	is_int(o.days, 4, "changes into 02-11, 02-12, 02-15, 02-16");
+	is_num(pnl[0], 10 * (20 - 3), 1e-12, "gas window P&L = 10 * (20 - 3)");
+	is_num(pnl[1], -5 * (300 - 40), 1e-12, "power window P&L = -5 * (300 - 40)");
+	is_num(worst[2], 10 * 12 - 5 * 210, 1e-12, "worst book day 02-16");
+
+	ok(risk_stress_run(&p, pos, &sc, "vol-x2", 0.05, &o, &err) == 0, "vol runs");
+	double v2 = var[2] + 0, e2 = es[2];
+	risk_stress_run(&p, pos, &sc, "vol-x3", 0.05, &o, &err);
+	/* VaR = -m - z sd k: the two scenarios differ by exactly one -z sd */
+	struct risk_stress_out o1 = o;
+	ok(var[2] > v2 && es[2] > e2, "x3 is worse than x2");
+	(void)o1;
+	ok(risk_stress_run(&p, pos, &sc, "corr-flip-hedges", 0.05, &o, &err) == 0, "flip runs");
+	double flipped = var[2];
+	risk_stress_run(&p, pos, &sc, "corr-0", 0.05, &o, &err);
+	ok(flipped > var[2], "a flipped hedge is riskier than no correlation");
+	jv bad = jv_parse("{\"scenario\":\"x\",\"kind\":\"shock\",\"instrument\":\"coal\",\"shock\":0.1}");
+	risk_scenarios_add(&sc, bad, "t", &err);
+	is_int(risk_stress_run(&p, pos, &sc, "x", 0.05, &o, &err), WP_EUSAGE, "unknown instrument refused");
+	is_int(risk_scenarios_add(&sc, jv_parse("{\"scenario\":\"y\",\"kind\":\"melt\"}"), "f:3", &err),
+	       WP_EDATA, "unknown kind refused");
+	is_str(err.msg, "f:3: kind 'melt' is not shock, vol, corr or window", "unknown kind message");
+	risk_scenarios_release(&sc);
+	risk_series_release(&p);
+}
+
 int main(void)
 {
 	test_anchors_from_intermediates();
@@ -439,5 +597,7 @@ int main(void)
 	test_edhec_csv();
 	test_montecarlo();
 	test_backtests();
+	test_series();
+	test_stress();
 	return done_testing();
 }
