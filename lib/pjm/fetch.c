@@ -263,8 +263,9 @@ int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
 	    jv_get_kind(id) != JV_KIND_STRING) {
 		rc = wp_err_set(err, WP_EPROTO,
 				"row without datetime_beginning_utc, pnode_id or pnode_name");
-	} else if ((rc = wp_parse_time(jv_string_value(t), start, err)) == 0 &&
-		   (rc = price(jv_copy(row), "total_lmp", f->suffix, &lmp, err)) == 0 &&
+	} else if (wp_parse_time(jv_string_value(t), start, err)) {
+		rc = err->code = WP_EPROTO; /* their data, not ours */
+	} else if ((rc = price(jv_copy(row), "total_lmp", f->suffix, &lmp, err)) == 0 &&
 		   (rc = price(jv_copy(row), "system_energy_price", f->suffix, &energy, err)) == 0 &&
 		   (rc = price(jv_copy(row), "congestion_price", f->suffix, &cong, err)) == 0 &&
 		   (rc = price(jv_copy(row), "marginal_loss_price", f->suffix, &loss, err)) == 0) {
