@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for prog in "$WP_BIN"/*; do
+	[ -x "$prog" ] || continue
 	name=$(basename "$prog")
 	run "$prog" --help
 	expect_code 0
@@ -34,5 +35,7 @@ for prog in "$WP_BIN"/*; do
 		check "$name: $shell completion is current" cmp -s "$T/cpl" "$f"
 	done
 done
-check "bash accepts the generated completions" bash -n "$TOP"/completions/bash/*
+for f in "$TOP"/completions/bash/*; do
+	[ -e "$f" ] && check "bash accepts completions/bash/$(basename "$f")" bash -n "$f"
+done
 done_testing
