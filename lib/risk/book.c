@@ -54,7 +54,7 @@ static int assignments(struct wp_cli *cli, const char *opt, const struct risk_se
 			for (size_t q = 0; q < s->k && len < sizeof(have) - 2; q++)
 				len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
 							q ? ", " : "", s->names[q]);
-			rc = wp_err_set(err, WP_EUSAGE, "--%s %s: no such instrument in the input (%s)",
+			rc = wp_err_set(err, WP_EUSAGE, "--%s %s: no such instrument in the input (it has %s)",
 					opt, name, have);
 		} else if (mark[j]) {
 			rc = wp_err_set(err, WP_EUSAGE, "--%s %s given twice", opt, name);
@@ -157,7 +157,7 @@ int risk_book_from_cli(struct risk_book *b, struct wp_cli *cli, int levels, stru
 			if (mark[j])
 				b->shown[q++] = b->shown[j];
 		k = s->k;
-		b->portfolio = 1;
+		b->portfolio = k > 1;
 	} else {
 		for (size_t j = 0; j < k; j++)
 			b->shown[j] = 1;

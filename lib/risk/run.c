@@ -323,7 +323,7 @@ int risk_bt_run(const struct risk_bt_opts *o, const struct risk_book *b, jv *out
 	for (size_t t = 0; t < n; t++) {
 		v[t] = 0;
 		for (size_t j = 0; j < k; j++)
-			v[t] += (k == 1 && !b->portfolio ? 1 : b->w[j]) * s->x[t * k + j];
+			v[t] += b->w[j] * s->x[t * k + j];
 	}
 	if ((rc = risk_backtest_rolling(o->method, v, n, o->window, 1 - o->conf, var, hits, err)))
 		goto out;

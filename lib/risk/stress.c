@@ -242,7 +242,7 @@ int risk_stress_run(const struct risk_series *p, const double *pos,
 			for (size_t l = 0; l < nl; l++)
 				if (applies(&lines[l], p->names[j]))
 					s = lines[l].shock; /* a later line overrides an earlier one */
-			out->pnl[j] = pos[j] * p->x[(n - 1) * k + j] * s;
+			out->pnl[j] = s ? pos[j] * p->x[(n - 1) * k + j] * s : 0; /* no -0 */
 			out->pnl[k] += out->pnl[j];
 		}
 		goto out;
