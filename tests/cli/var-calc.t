@@ -52,12 +52,11 @@ expect_jq "(.var - $want | fabs) < 1e-9" true
 expect_jq '.n' 297
 
 # Portfolio: components add up to the total for every method and measure.
+sums='[group_by(.confidence)[] | (map(select(.instrument == "portfolio"))[0]) as $p | map(select(.instrument != "portfolio")) | (map(.component_var) | add - $p.var | fabs < 1e-9), (map(.component_es) | add - $p.es | fabs < 1e-9)] | all'
 for m in historical gaussian modified montecarlo; do
 	run var-calc --from-prices -p PJM-WEST=50 -p HH=-200 -p ERCOT-N=10 -m $m -c 0.95,0.99 -o ndjson "$D/prices.ndjson"
 	expect_code 0
-	expect_jq '-s [group_by(.confidence)[] | (map(select(.instrument == "portfolio"))[0]) as $p
-		| (map(select(.instrument != "portfolio") | .component_var) | add - $p.var | fabs < 1e-9),
-		  (map(select(.instrument != "portfolio") | .component_es) | add - $p.es | fabs < 1e-9)] | all' true
+	expect_jq "-s $sums" true
 done
 # weights on returns: marginal x weight = component
 run var-calc -m gaussian -c 0.95 -w power=0.5 -w gas=0.3 -w coal=0.2 -o ndjson "$D/returns.csv"
@@ -125,15 +124,15 @@ expect_code 64 'add --from-prices'
 run var-calc "$T/missing.csv"
 expect_code 66 'missing.csv'
 
-# Optional: the EDHEC anchors of risk.md when the (uncommitted) CSV is at hand.
+# Optional: the EDHEC anchors of risk.md when the (uncommitted) CSV is at hand:
+# WP_EDHEC_CSV names PerformanceAnalytics' data/edhec.csv (header row, then the months).
 if [ -n "${WP_EDHEC_CSV:-}" ] && [ -r "$WP_EDHEC_CSV" ]; then
-	head -101 "$WP_EDHEC_CSV" | cut -d, -f1,2 >"$T/edhec.csv"
+	{ echo date,ca; sed -n 2,101p "$WP_EDHEC_CSV" | cut -d, -f1,2; } >"$T/edhec.csv"
 	run var-calc -c 0.95 --as-return -o ndjson "$T/edhec.csv"
 	expect_jq '-s [.[] | .var * 1e6 | round] | @csv' '-14095,-12133,-14674'
 	expect_jq '-s [.[] | .es * 1e6 | round] | @csv' '-24080,-17133,-23357'
-	head -101 "$WP_EDHEC_CSV" | cut -d, -f1-4 >"$T/edhec3.csv"
-	run var-calc -m gaussian -c 0.95 -w 'Convertible Arbitrage=0.3' -w 'CTA Global=0.4' \
-		-w 'Distressed Securities=0.3' -o ndjson "$T/edhec3.csv"
+	{ echo date,ca,cta,ds; sed -n 2,101p "$WP_EDHEC_CSV" | cut -d, -f1-4; } >"$T/edhec3.csv"
+	run var-calc -m gaussian -c 0.95 -w ca=0.3 -w cta=0.4 -w ds=0.3 -o ndjson "$T/edhec3.csv"
 	expect_jq '-s [.[] | .component_var // .var | . * 1e6 | round] | @csv' '472,11889,554,12916'
 fi
 done_testing
