@@ -193,7 +193,8 @@ int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_b
 				if ((rc = wp_writer_put(w, rec, err)))
 					break;
 			}
-			if (v != 0 && (top < 0 || fabs(v) > fabs(contrib[(size_t)top * n->nb + i])))
+			/* rounding noise (1e-15) is no driver */
+			if (fabs(v) > 1e-9 && (top < 0 || fabs(v) > fabs(contrib[(size_t)top * n->nb + i])))
 				top = l;
 		}
 		if (by_constraint || rc)

@@ -21,6 +21,15 @@ check "case30_congested: LMPs match rundcopf to 1e-6" awk -F, '
 check "energy + congestion + loss = lmp" awk -F, 'FNR > 1 { d = $3 + $4 + $5 - $2; if (d < -1e-9 || d > 1e-9) bad = 1 } END { exit bad }' "$T/out"
 check "bus 8 is driven by branch 10 (6-8)" grep -q '^8,18.04214668[0-9]*,3.265961972,14.77618[0-9]*,0,10,' "$T/out"
 
+# the demo: case9 with branch 8-9 binding; at the DC OPF optimum each
+# generator's marginal cost 2 c2 P + c1 equals the LMP at its bus:
+# 2*0.085*115.821665+1.2 = 20.88968, 2*0.1225*93.220383+1 = 23.83899
+# (dispatch from tests/data/grid/case9_congested.py)
+run lmp-decompose -c "$G/case9_congested.m" -e 28.31074962 "$G/case9_congested.mu.csv"
+expect_code 0
+expect_jq 'select(.bus <= 3 or .bus == 9) | [.bus, (.lmp * 1e5 | round / 1e5), .top_branch] | map(tostring) | join(" ")' \
+	"$(printf '1 28.31075 null\n2 20.88968 8\n3 23.83899 8\n9 29.76151 8')"
+
 # the lmp.md worked anchor: t_auction_case, branch 18 binding at 1.953 $/MW
 printf '{"branch":18,"mu":1.953}\n' >"$T/mu18"
 run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016
