@@ -94,7 +94,8 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		rc = basis_fetch_henry(b, &src, err);
 	if (!rc && (rc = wp_cli_writer(cli, columns, &w, err)) == 0)
 		rc = basis_run(b, w, report, cli, &skipped, err);
-	cli->skipped += bad + skipped;
+	if (o.keep_going)
+		cli->skipped += bad + skipped;
 	gas_source_close(&src);
 	basis_free(b);
 	return rc;

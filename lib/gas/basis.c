@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gsl/gsl_statistics_double.h>
 
@@ -149,13 +150,26 @@ static const char *const date_keys[] = { "date", "gas_date", "trade_date", "peri
 static const char *const hub_keys[] = { "hub", "location", NULL };
 static const char *const price_keys[] = { "price", "value", NULL };
 
-/* The first of keys present in rec, or NULL. Borrows rec. */
-static const char *first_key(jv rec, const char *const *keys)
+/* The record's own spelling of the first of keys it has, ignoring case
+ * ("Date" from a spreadsheet), copied to buf; NULL when it has none.
+ * Borrows rec. */
+static const char *first_key(jv rec, const char *const *keys, char *buf, size_t n)
 {
-	for (; *keys; keys++)
-		if (jv_object_has(jv_copy(rec), jv_string(*keys)))
-			return *keys;
-	return NULL;
+	jv have = jv_keys_unsorted(jv_copy(rec));
+	const char *found = NULL;
+
+	for (; *keys && !found; keys++)
+		for (int i = 0; !found && i < jv_array_length(jv_copy(have)); i++) {
+			jv k = jv_array_get(jv_copy(have), i);
+
+			if (strcasecmp(jv_string_value(k), *keys) == 0) {
+				snprintf(buf, n, "%s", jv_string_value(k));
+				found = buf;
+			}
+			jv_free(k);
+		}
+	jv_free(have);
+	return found;
 }
 
 static int add_price(struct basis_ctx *b, const char *hubname, int64_t day, jv rec,
@@ -177,8 +191,10 @@ static int add_price(struct basis_ctx *b, const char *hubname, int64_t day, jv r
 
 int basis_add(struct basis_ctx *b, jv rec, const char *name, long line, struct wp_err *err)
 {
-	const char *dkey = first_key(rec, date_keys), *hkey = first_key(rec, hub_keys);
-	const char *pkey = first_key(rec, price_keys);
+	char db[64], hb[64], pb[64];
+	const char *dkey = first_key(rec, date_keys, db, sizeof db);
+	const char *hkey = first_key(rec, hub_keys, hb, sizeof hb);
+	const char *pkey = first_key(rec, price_keys, pb, sizeof pb);
 	char *date = dkey ? wp_rec_str(jv_copy(rec), dkey) : NULL;
 	int64_t day;
 	int rc = 0;
@@ -344,7 +360,10 @@ static int write_row(struct wp_writer *w, const struct out_row *r, int window, s
 	rec = jv_object_set(rec, jv_string("price"), jv_number(r->p->price));
 	rec = jv_object_set(rec, jv_string("against"), jv_string(r->ref->name));
 	rec = jv_object_set(rec, jv_string("against_price"), jv_number(r->rp->price));
-	rec = jv_object_set(rec, jv_string("basis"), jv_number(r->p->price - r->rp->price));
+	/* To a millionth: no price is quoted finer, and it drops binary
+	 * noise such as 2.5 - 3.1 = -0.6000000000000001. */
+	rec = jv_object_set(rec, jv_string("basis"),
+			    jv_number(round((r->p->price - r->rp->price) * 1e6) / 1e6));
 	/* Rolling figures belong to the basis against Henry Hub only. */
 	rec = jv_object_set(rec, jv_string("vol"),
 			    num_or_null(window && strcmp(r->ref->name, HENRY) == 0 ? r->p->vol : NAN));

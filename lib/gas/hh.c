@@ -130,6 +130,7 @@ struct week {
 	struct wp_date end;     /* week-ending Friday */
 	char series[40], area[64];
 	double bcf;
+	double change, year_ago, five; /* derived; NaN when unknown */
 };
 
 struct weeks {
@@ -167,6 +168,14 @@ static int by_series_then_date(const void *a, const void *b)
 	int c = strcmp(x->series, y->series);
 
 	return c ? c : wp_date_cmp(x->end, y->end);
+}
+
+static int by_date_then_series(const void *a, const void *b)
+{
+	const struct week *x = a, *y = b;
+	int c = wp_date_cmp(x->end, y->end);
+
+	return c ? c : strcmp(x->series, y->series);
 }
 
 /* The same series' week ending within 3 days of `target`, within
@@ -207,21 +216,21 @@ int hh_storage(const struct gas_source *src, const char *const *series, struct w
 	wp_fmt_date(to, b);
 	if ((rc = eia_fetch(src->h, src->base, src->key, &q, keep_week, &ws, err)))
 		goto out;
+	/* Derive within each series, then write week by week. */
 	qsort(ws.v, ws.n, sizeof *ws.v, by_series_then_date);
 	for (size_t i = 0, lo = 0; i < ws.n; i++) {
-		const struct week *wk = &ws.v[i], *prev, *ago;
-		double sum = 0, five = NAN, change = NAN;
+		struct week *wk = &ws.v[i];
+		const struct week *prev = i > lo ? &ws.v[i - 1] : NULL, *ago;
+		double sum = 0;
 		int years = 0;
-		jv rec;
 
 		if (i > 0 && strcmp(ws.v[i - 1].series, wk->series) != 0)
-			lo = i; /* first week of this series */
-		if (wp_date_cmp(wk->end, from) < 0)
-			continue;
-		prev = i > lo ? &ws.v[i - 1] : NULL;
-		if (prev && wp_date_days(wk->end) - wp_date_days(prev->end) == 7)
-			change = wk->bcf - prev->bcf;
+			lo = i, prev = NULL; /* first week of this series */
+		wk->change = prev && wp_date_days(wk->end) - wp_date_days(prev->end) == 7
+				     ? wk->bcf - prev->bcf
+				     : NAN;
 		ago = week_near(ws.v, lo, i, years_before(wk->end, 1));
+		wk->year_ago = ago ? ago->bcf : NAN;
 		for (int y = 1; y <= 5; y++) {
 			const struct week *p = week_near(ws.v, lo, i, years_before(wk->end, y));
 
@@ -232,24 +241,31 @@ int hh_storage(const struct gas_source *src, const char *const *series, struct w
 		}
 		/* An average over fewer than five years would not be the
 		 * five-year average EIA and the market quote. */
-		if (years == 5)
-			five = sum / 5;
+		wk->five = years == 5 ? round(sum / 5 * 10) / 10 : NAN;
+	}
+	qsort(ws.v, ws.n, sizeof *ws.v, by_date_then_series);
+	for (size_t i = 0; i < ws.n && !rc; i++) {
+		const struct week *wk = &ws.v[i];
+		jv rec;
+
+		if (wp_date_cmp(wk->end, from) < 0)
+			continue;
 		rec = jv_object();
 		rec = jv_object_set(rec, jv_string("week_ending"), date_str(wk->end));
 		rec = jv_object_set(rec, jv_string("series"), jv_string(wk->series));
 		rec = jv_object_set(rec, jv_string("area"), jv_string(wk->area));
 		rec = jv_object_set(rec, jv_string("working_gas_bcf"), num_or_null(wk->bcf));
-		rec = jv_object_set(rec, jv_string("change_bcf"), num_or_null(change));
-		rec = jv_object_set(rec, jv_string("year_ago_bcf"), num_or_null(ago ? ago->bcf : NAN));
-		rec = jv_object_set(rec, jv_string("vs_year_ago_bcf"),
-				    num_or_null(ago ? wk->bcf - ago->bcf : NAN));
-		rec = jv_object_set(rec, jv_string("five_year_avg_bcf"), num_or_null(five));
-		rec = jv_object_set(rec, jv_string("vs_five_year_bcf"), num_or_null(wk->bcf - five));
+		rec = jv_object_set(rec, jv_string("change_bcf"), num_or_null(wk->change));
+		rec = jv_object_set(rec, jv_string("year_ago_bcf"), num_or_null(wk->year_ago));
+		rec = jv_object_set(rec, jv_string("vs_year_ago_bcf"), num_or_null(wk->bcf - wk->year_ago));
+		rec = jv_object_set(rec, jv_string("five_year_avg_bcf"), num_or_null(wk->five));
+		/* EIA publishes whole Bcf: derived figures to 0.1 Bcf, 0.01 %. */
+		rec = jv_object_set(rec, jv_string("vs_five_year_bcf"),
+				    num_or_null(round((wk->bcf - wk->five) * 10) / 10));
 		rec = jv_object_set(rec, jv_string("vs_five_year_pct"),
-				    num_or_null(100 * (wk->bcf - five) / five));
+				    num_or_null(round(10000 * (wk->bcf - wk->five) / wk->five) / 100));
 		rec = jv_object_set(rec, jv_string("unit"), jv_string("Bcf"));
-		if ((rc = wp_writer_put(w, rec, err)))
-			break;
+		rc = wp_writer_put(w, rec, err);
 	}
 out:
 	free(ws.v);
