@@ -211,6 +211,7 @@ struct cert_report_opts {
 	const char *method; /* egrid-nonbaseload (default) or egrid-total ... */
 	const char *region; /* eGRID subregion for pieces without one */
 	int rate_year;      /* rates of this year or earlier; 0 = latest */
+	const char *today;  /* YYYY-MM-DD, for the next deadline and days left */
 };
 /* Compliance position per (state, compliance year): obligations (records
  * with state, year, obligation_mwh; consumed, may be jv_null()) against

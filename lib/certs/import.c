@@ -49,7 +49,7 @@ static const struct cert_column mrets_cols[] = {
 };
 
 static const struct cert_column nar_cols[] = {
-	{ "serial", "Certificate Serial Number Range|Serial Number Range", 1 },
+	{ "serial", "Certificate Serial Number Range", 1 },
 	{ "certificates", "Quantity", 1 },
 	{ "mwh", "MWh", 0 },
 	{ "vintage", "Vintage|Vintage Month", 1 },
@@ -66,7 +66,7 @@ static const struct cert_column nar_cols[] = {
 };
 
 static const struct cert_column wregis_cols[] = {
-	{ "serial", "Certificate Serial Numbers|Serial Numbers", 1 },
+	{ "serial", "Certificate Serial Numbers", 1 },
 	{ "certificates", "Quantity|Certificates", 1 },
 	{ "vintage", "Vintage|Generation Month", 1 },
 	{ "generator_id", "WREGIS ID|Generator ID", 1 },
@@ -82,7 +82,7 @@ static const struct cert_column wregis_cols[] = {
 };
 
 static const struct cert_column gats_cols[] = {
-	{ "serial", "Cert Serial Numbers|Certificate Serial Numbers", 1 },
+	{ "serial", "Cert Serial Numbers", 1 },
 	{ "certificates", "Quantity|Cert Quantity", 1 },
 	{ "vintage", "Month/Year|Vintage", 1 },
 	{ "generator_id", "Unit ID|GATS Unit ID", 1 },
@@ -203,8 +203,13 @@ static char *text_of(jv rec, const char *key)
 	v = jv_object_get(jv_copy(rec), jv_string(key));
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
 		char buf[32];
+		double d = jv_number_value(v);
 
-		wp_fmt_double(jv_number_value(v), buf);
+		/* A CSV reader turns "805" into a number; ids come back whole. */
+		if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+			snprintf(buf, sizeof buf, "%lld", (long long)d);
+		else
+			snprintf(buf, sizeof buf, "%.17g", d);
 		jv_free(v);
 		return strdup(buf);
 	}

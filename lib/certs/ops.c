@@ -283,16 +283,18 @@ static jv piece_record(sqlite3_stmt *st, int history)
 }
 
 /* Vintage bounds for a compliance year with banking. */
-static void year_bounds(const struct cert_select *sel, char lo[8], char hi[8])
+static void year_bounds(const struct cert_select *sel, char lo[16], char hi[16])
 {
-	snprintf(lo, 8, "%04d-01", sel->year - (sel->banking_years > 0 ? sel->banking_years : 0));
-	snprintf(hi, 8, "%04d-12", sel->year);
+	int bank = sel->banking_years > 0 ? sel->banking_years : 0;
+
+	snprintf(lo, 16, "%04d-01", (sel->year - bank) % 10000);
+	snprintf(hi, 16, "%04d-12", sel->year % 10000);
 }
 
 static int bind_select(struct cert_ledger *l, sqlite3_stmt *st, const struct cert_select *sel,
 		       const char *status, int history)
 {
-	static char lo[8], hi[8];
+	char lo[16], hi[16];
 	const char *vfrom = sel->vintage_from, *vto = sel->vintage_to;
 
 	(void)l;
@@ -379,8 +381,9 @@ static int select_serial(struct cert_ledger *l, const struct cert_select *sel,
 {
 	struct cert_serial want;
 	sqlite3_stmt *st;
+	long long id = 0;
 	int rc, found = 0, erc = 0;
-	char held[CERT_BASE_MAX + 48] = "";
+	char held[48] = "";
 
 	if ((rc = cert_serial_parse(sel->serial, &want, err)))
 		return rc;
@@ -401,10 +404,8 @@ static int select_serial(struct cert_ledger *l, const struct cert_select *sel,
 	bind_opt(st, 4, sel->state);
 	bind_opt(st, 5, sel->registry);
 	bind_opt(st, 6, sel->account);
-	while (!erc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long ps = sqlite3_column_int64(st, 1), pe = sqlite3_column_int64(st, 2);
-		const char *status = (const char *)sqlite3_column_text(st, 3);
-		const char *vintage = (const char *)sqlite3_column_text(st, 5);
 
 		if (found++) {
 			erc = wp_err_set(err, WP_EDATA,
@@ -418,15 +419,16 @@ static int select_serial(struct cert_ledger *l, const struct cert_select *sel,
 			erc = wp_err_set(err, WP_EDATA,
 					 "serial '%s' is not held: the ledger holds %s-%s", sel->serial,
 					 want.base, held);
-		else if (strcmp(status, "active") != 0)
+		else if (strcmp((const char *)sqlite3_column_text(st, 3), "active") != 0)
 			erc = wp_err_set(err, WP_EDATA, "serial '%s' is %s, not active", sel->serial,
-					 status);
+					 sqlite3_column_text(st, 3));
 		else if (sel->state && !sqlite3_column_int(st, 4))
 			erc = wp_err_set(err, WP_EDATA,
 					 "serial '%s' is not eligible for %s (eligibilities %s)",
 					 sel->serial, sel->state, sqlite3_column_text(st, 6));
 		else if (sel->year > 0) {
-			char lo[8], hi[8];
+			const char *vintage = (const char *)sqlite3_column_text(st, 5);
+			char lo[16], hi[16];
 
 			year_bounds(sel, lo, hi);
 			if (strcmp(vintage, lo) < 0 || strcmp(vintage, hi) > 0)
@@ -435,8 +437,7 @@ static int select_serial(struct cert_ledger *l, const struct cert_select *sel,
 						 "compliance year %d (vintages %s to %s)",
 						 sel->serial, vintage, sel->year, lo, hi);
 		}
-		if (!erc)
-			erc = moves_add(m, sqlite3_column_int64(st, 0), want.start, want.end, err);
+		id = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
 	if (erc)
@@ -446,7 +447,7 @@ static int select_serial(struct cert_ledger *l, const struct cert_select *sel,
 	if (!found)
 		return wp_err_set(err, WP_EDATA, "serial '%s' is not in the ledger%s", sel->serial,
 				  sel->account ? " for that account" : "");
-	return 0;
+	return moves_add(m, id, want.start, want.end, err);
 }
 
 /* sel->quantity by policy: oldest vintage first, then registry and serial. */
