@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -180,6 +182,15 @@ int cert_ledger_open(struct cert_ledger **lp, const char *path,
 		o = &defaults;
 	if (o->readonly && stat(path, &sb) != 0)
 		return wp_err_errno(err, WP_ENOINPUT, "no ledger at", path);
+	/* Holdings are nobody else's business: a new ledger is 0600 (SQLite
+	 * gives its -wal and -shm files the same mode). */
+	if (!o->readonly && stat(path, &sb) != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			return wp_err_errno(err, WP_EIO, "cannot create ledger", path);
+		close(fd);
+	}
 	if (!(l = calloc(1, sizeof *l)) || !(l->path = strdup(path))) {
 		free(l);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
