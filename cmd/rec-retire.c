@@ -33,6 +33,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_retirement r = CERT_RETIREMENT_INIT;
 	struct cert_ledger *l = NULL;
 	struct wp_writer *w;
+	char year[16];
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
 
 	if ((rc = cert_cmd_select(cli, &sel, err)))
@@ -50,9 +51,10 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	if ((rc = cert_retirement_check(&r, err)))
 		return rc;
 	/* Retirement is final: say what is about to happen before doing it. */
-	wp_cli_note(cli, "%s%s retirement, reason %s, state %s, year %d, beneficiary %s",
+	snprintf(year, sizeof year, r.year > 0 ? "%d" : "-", r.year);
+	wp_cli_note(cli, "%s%s retirement, reason %s, state %s, year %s, beneficiary %s",
 		    dry ? "dry run (add --commit to retire): " : "", r.type,
-		    r.reason ? r.reason : "-", r.state ? r.state : "-", r.year,
+		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
 		    r.beneficiary ? r.beneficiary : "-");
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_retire(l, &sel, &r, dry, cert_cmd_emit, w, err);
