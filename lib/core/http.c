@@ -123,6 +123,17 @@ void wp_http_release(struct wp_http *h)
 	h->curl = NULL;
 }
 
+int wp_http_add_secret(struct wp_http *h, const char *s, struct wp_err *err)
+{
+	for (int i = 0; i < WP_HTTP_MAX_SECRETS; i++)
+		if (!h->o.secrets[i] || h->o.secrets[i] == s) {
+			h->o.secrets[i] = s;
+			return 0;
+		}
+	return wp_err_set(err, WP_EINTERNAL, "more than %d secrets to redact",
+			  WP_HTTP_MAX_SECRETS);
+}
+
 void wp_http_resp_release(struct wp_http_resp *resp)
 {
 	free(resp->body);
@@ -249,7 +260,7 @@ static double retry_after(const struct wp_http_resp *resp)
 		} else {
 			time_t t = curl_getdate(v, NULL);
 			if (t != -1)
-				s = (double)t - wp_http_wall() > 0 ? (double)t - wp_http_wall() : 0;
+				s = fmax(0, (double)t - wp_http_wall());
 		}
 	}
 	free(v);

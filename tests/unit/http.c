@@ -363,9 +363,9 @@ static void trace_and_redaction(void)
 
 	o.trace = open_memstream(&text, &len);
 	o.secrets[0] = "sekret-123";
-	o.secrets[1] = "p@ss word";
 	snprintf(url, sizeof url, "%s/secret?key=sekret-123&pw=p%%40ss%%20word", base);
 	wp_http_init(&h, &o, &err);
+	is_int(wp_http_add_secret(&h, "p@ss word", &err), 0, "a secret added after init");
 	is_int(wp_http_do(&h, &req, &r, &err), 0, "POST with secrets in headers and URL");
 	wp_http_resp_release(&r);
 	fclose(o.trace);
@@ -386,6 +386,11 @@ static void trace_and_redaction(void)
 	s = wp_http_redact(&h, "a sekret-123 b p%40ss%20word c");
 	is_str(s, "a *** b *** c", "wp_http_redact");
 	free(s);
+	static const char *many[WP_HTTP_MAX_SECRETS] = { "s1", "s2", "s3", "s4", "s5", "s6" };
+	for (int i = 2; i < WP_HTTP_MAX_SECRETS; i++)
+		wp_http_add_secret(&h, many[i - 2], &err);
+	is_int(wp_http_add_secret(&h, "one too many", &err), WP_EINTERNAL,
+	       "more secrets than WP_HTTP_MAX_SECRETS refused");
 	wp_http_release(&h);
 
 }
