@@ -198,7 +198,14 @@ int cert_ledger_open(struct cert_ledger **lp, const char *path,
 	l->o = *o;
 	if (!l->o.actor)
 		l->o.actor = "unknown";
-	flags = o->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* A reader still opens read-write when it may: after a crash, the
+	 * first connection must roll back a hot journal or rebuild the WAL
+	 * index, which a read-only connection cannot do. lib never writes
+	 * through a readonly ledger all the same. */
+	if (!o->readonly)
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	else
+		flags = access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
 	rc = sqlite3_open_v2(path, &l->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = cert_db_err(l, rc, "open", err);
@@ -232,6 +239,12 @@ int cert_ledger_open(struct cert_ledger **lp, const char *path,
 		sqlite3_finalize(st);
 		if (rc != SQLITE_ROW) {
 			rc = cert_db_err(l, rc, "read schema version", err);
+			goto fail;
+		}
+		if (v == 0) {
+			/* created, but killed before the first import committed */
+			rc = wp_err_set(err, WP_ENOINPUT, "%s: an empty ledger (no import has "
+							  "completed)", path);
 			goto fail;
 		}
 		if (v != NMIGRATIONS) {
