@@ -401,6 +401,8 @@ static int run_flush(struct lmp_run *x, struct wp_err *err)
 {
 	int rc = 0;
 
+	if (x->n == 0)
+		return 0;
 	qsort(x->v, x->n, sizeof *x->v, slot_cmp);
 	for (int i = 0; i < x->n; i++) {
 		struct slot *s = &x->v[i];
@@ -786,10 +788,11 @@ int pjm_nodes_fetch(struct pjm_client *c, const struct pjm_nodes_query *q,
 	else
 		jv_free(all);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		jv row = v[i].row, r = jv_object();
+		jv row = v[i].row, r;
 
 		if (i > 0 && v[i - 1].id == v[i].id)
-			continue;
+			continue; /* an older row of the same node */
+		r = jv_object();
 		for (int k = 0; pjm_node_columns[k]; k++) {
 			const char *col = pjm_node_columns[k];
 			jv val = strstr(col, "_date") ? day(jv_copy(row), col)
