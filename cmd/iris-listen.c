@@ -58,11 +58,7 @@ static int emit(void *p, const char *dataset, const char *message_id, jv records
 	int rc = 0;
 
 	jv_array_foreach(records, i, r) {
-		if (jv_get_kind(r) != JV_KIND_OBJECT)
-			r = jv_object_set(jv_object(), jv_string("value"), r);
-		if (!jv_object_has(jv_copy(r), jv_string("dataset")))
-			r = jv_object_set(r, jv_string("dataset"), jv_string(dataset));
-		r = jv_object_set(r, jv_string("message_id"), jv_string(message_id));
+		r = iris_record(r, dataset, message_id);
 		if (!rc)
 			rc = wp_writer_put(c->w, r, err);
 		else
