@@ -388,9 +388,12 @@ static double share(double part, double lmp)
 	return isnan(part) || lmp == 0 ? NAN : part / lmp;
 }
 
+/* out[key] = rec[key], null when rec has no such field. */
 static jv copy_field(jv out, jv rec, const char *key)
 {
-	return jv_object_set(out, jv_string(key), jv_object_get(rec, jv_string(key)));
+	jv v = jv_object_get(rec, jv_string(key));
+
+	return jv_object_set(out, jv_string(key), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
 }
 
 /* Descending congestion; nodes without one last. */

@@ -110,6 +110,12 @@ expect_jq '-s map(select(.interval_start_utc == "2024-07-01T16:00:00Z") | .conge
 run lmp-decompose --hub NOWHERE -o csv "$G/case30.prices.ndjson"
 expect_code 0
 check "unknown hub: basis is empty, not 0" awk -F, 'NR == 2 { exit !($17 == "" && $18 == "") }' "$T/out"
+# sparse records: what is missing stays null; ties and order of rank
+printf '{"interval_start_utc":"T1","location":"A","lmp":30,"congestion":1}\n{"interval_start_utc":"T1","location":"B","lmp":31,"congestion":2}\n{"interval_start_utc":"T1","location":"C","lmp":31,"congestion":2}\n' >"$T/sparse"
+run_in "$T/sparse" lmp-decompose --hub A
+expect_code 0
+expect_jq '[.location, .iso, .energy, .congestion_rank, .basis_congestion, .basis_energy] | map(tostring) | join(" ")' \
+	"$(printf 'A null null 3 0 null\nB null null 1 1 null\nC null null 1 1 null')"
 printf '{"interval_start_utc":"2024-07-01T16:00:00Z","location":"A","lmp":30}\n{"interval_start_utc":"2024-07-01T16:00:00Z","location":"B"}\n' >"$T/bad"
 run_in "$T/bad" lmp-decompose
 expect_code 65 'stdin:2: no lmp for B'
