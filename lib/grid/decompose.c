@@ -83,16 +83,17 @@ static int one_binding(const struct grid_net *n, jv rec, const char *src, long l
 		return data_err(err, src, line, "shadow price is not finite");
 	b->mu = mu;
 	if (!isnan(row)) {
-		if (row != floor(row))
-			return data_err(err, src, line, "branch %g is not a row number", row);
-		if (mu == 0 && row >= 1 && row <= n->nrows && n->of_row[(long)row - 1] < 0)
+		if (row != floor(row) || row < 1 || row > n->nrows)
+			return data_err(err, src, line, "no branch %g (the case has %d)", row, n->nrows);
+		if (mu == 0 && n->of_row[(long)row - 1] < 0)
 			return *skip = 1, 0; /* out of service and not binding */
 		rc = grid_net_branch_by_row(n, (long)row, &b->br, err);
 	} else if (!isnan(from) && !isnan(to)) {
-		int a = grid_net_bus(n, (long)from), c = grid_net_bus(n, (long)to), found;
-
-		if (mu == 0 && a >= 0 && c >= 0 && grid_net_branches_between(n, a, c, &found, 1))
-			return *skip = 1, 0; /* not binding: parallel branches need no choice */
+		if (fabs(from) > 1e15 || fabs(to) > 1e15 || from != floor(from) || to != floor(to))
+			return data_err(err, src, line, "from and to must be bus numbers");
+		/* not binding: parallel or out-of-service branches need no choice */
+		if (mu == 0 && grid_net_bus(n, (long)from) >= 0 && grid_net_bus(n, (long)to) >= 0)
+			return *skip = 1, 0;
 		rc = grid_net_branch_by_ends(n, (long)from, (long)to, &b->br, err);
 	} else {
 		return data_err(err, src, line, "no branch: give branch (case row), or from and to");
@@ -156,8 +157,37 @@ int grid_read_bindings(const struct grid_net *n, struct wp_reader *r, const char
 	return rc;
 }
 
-int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_binding *c,
-			 int k, int by_constraint, struct wp_writer *w, struct wp_err *err)
+int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const char *src,
+			   double *lf, struct wp_err *err)
+{
+	int rc;
+
+	memset(lf, 0, (size_t)n->nb * sizeof *lf);
+	for (;;) {
+		double bus, x;
+		jv rec;
+		int i;
+
+		if ((rc = wp_reader_next(r, &rec, err)))
+			return rc;
+		if (!jv_is_valid(rec)) {
+			jv_free(rec);
+			return 0;
+		}
+		rc = field(jv_copy(rec), "bus", NULL, &bus);
+		if (field(rec, "lf", NULL, &x) || rc || isnan(bus) || !isfinite(x))
+			return data_err(err, src, wp_reader_line(r),
+					"a loss-factor record needs bus and lf numbers");
+		if (fabs(bus) > 1e15 || (i = grid_net_bus(n, (long)bus)) < 0)
+			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
+					bus);
+		lf[i] = x;
+	}
+}
+
+int grid_decompose_model(struct grid_ptdf *p, double lambda, const double *lf,
+			 const struct grid_binding *c, int k, int by_constraint,
+			 struct wp_writer *w, struct wp_err *err)
 {
 	const struct grid_net *n = p->net;
 	double *cong = malloc((size_t)n->nb * sizeof *cong);
@@ -199,12 +229,13 @@ int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_b
 		}
 		if (by_constraint || rc)
 			continue;
+		double loss = lf ? -lambda * lf[i] + 0.0 : 0;
 		jv rec = jv_object();
 		rec = jv_object_set(rec, jv_string("bus"), jv_number(id));
-		rec = jv_object_set(rec, jv_string("lmp"), jv_number(lambda + cong[i] + 0.0));
+		rec = jv_object_set(rec, jv_string("lmp"), jv_number(lambda + loss + cong[i] + 0.0));
 		rec = jv_object_set(rec, jv_string("energy"), jv_number(lambda));
 		rec = jv_object_set(rec, jv_string("congestion"), jv_number(cong[i] + 0.0));
-		rec = jv_object_set(rec, jv_string("loss"), jv_number(0));
+		rec = jv_object_set(rec, jv_string("loss"), jv_number(loss));
 		rec = jv_object_set(rec, jv_string("top_branch"),
 				    top < 0 ? jv_null() : jv_number(n->row[c[top].br]));
 		rec = jv_object_set(rec, jv_string("top_contribution"),
@@ -357,9 +388,12 @@ static double share(double part, double lmp)
 	return isnan(part) || lmp == 0 ? NAN : part / lmp;
 }
 
+/* out[key] = rec[key], null when rec has no such field. */
 static jv copy_field(jv out, jv rec, const char *key)
 {
-	return jv_object_set(out, jv_string(key), jv_object_get(rec, jv_string(key)));
+	jv v = jv_object_get(rec, jv_string(key));
+
+	return jv_object_set(out, jv_string(key), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
 }
 
 /* Descending congestion; nodes without one last. */
