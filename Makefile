@@ -14,7 +14,7 @@ BIN     ?= bin
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-CPPFLAGS += -D_GNU_SOURCE -DWP_VERSION='"$(VERSION)"' -Ilib -Ilib/core -I/usr/include/suitesparse
+CPPFLAGS += -D_GNU_SOURCE -DWP_VERSION='"$(VERSION)"' -Ilib -iquote lib/core -I/usr/include/suitesparse
 LDFLAGS += -Wl,--as-needed
 LDLIBS  += -lcurl -ljq -lcsv -lgsl -lgslcblas -lsqlite3 -lklu -lumfpack -lamd -lcolamd \
 	   -lbtf -lcholmod -lsuitesparseconfig -lglpk -lqpid-proton -lm

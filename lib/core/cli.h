@@ -92,6 +92,7 @@ struct wp_cli {
 	struct wp_config cfg;
 	int cfg_loaded;
 	struct wp_writer *w;        /* opened by wp_cli_writer, closed by finish */
+	char *cache_dir;            /* set by wp_cli_http */
 };
 #define WP_CLI_INIT { 0 }
 

@@ -2,7 +2,9 @@
  *
  * File: $XDG_CONFIG_HOME/wattpipe/config (~/.config/wattpipe/config), or
  * the --config path. Lines "[section]", "key = value", "# comment" or
- * "; comment"; values may be double-quoted. Keys before any section are in
+ * "; comment"; values may be double-quoted (\" and \\ escape inside). A
+ * '#' or ';' after a blank ends an unquoted value ("10  # seconds"), so a
+ * value holding " #" must be quoted. Keys before any section are in
  * section "". Precedence is decided by the caller (see cli.h):
  * command line > environment > config file > built-in default.
  */

@@ -43,12 +43,13 @@ struct wp_http_opts {
 	FILE *trace;                /* -v trace or NULL */
 	const char *secrets[WP_HTTP_MAX_SECRETS]; /* redacted from trace and messages */
 	const char *cache_dir;      /* wattpipe cache dir, NULL = no cache, no shared limiter */
+	int no_cache;               /* --no-cache: never read or write the cache; the limiter stays */
 	const char *rate_name;      /* limiter key ("pjm"), NULL = no limit */
 	int rate_max;               /* requests per window, 0 = no window limit */
 	double rate_window_s;       /* e.g. 60 */
 	double rate_min_interval_s; /* minimum spacing, 0 = none */
 };
-#define WP_HTTP_OPTS_INIT { 10, 120, 3, 1.0, 60.0, 0, 0, 0, { 0 }, 0, 0, 0, 60.0, 0.0 }
+#define WP_HTTP_OPTS_INIT { 10, 120, 3, 1.0, 60.0, 0, 0, 0, { 0 }, 0, 0, 0, 0, 60.0, 0.0 }
 
 struct wp_http {
 	struct wp_http_opts o;

@@ -67,8 +67,15 @@ long wp_writer_count(const struct wp_writer *w);
 
 /* Numbers as text: the shortest form that reads back to the same double,
  * always with '.', never in the locale's form. buf needs 32 bytes.
- * NaN and infinities give "null" (JSON has no spelling for them). */
+ * NaN and infinities give "null" (JSON has no spelling for them).
+ * Layout as ECMAScript's Number::toString: plain digits from 1e-7 up to
+ * 1e21 (0.1, 17.956076, 12345678901234567000), exponent outside
+ * (1e-7, 1e+21); -0.0 is "-0". Returns the length. */
 int wp_fmt_double(double d, char buf[32]);
+/* Text in strict JSON number syntax (no leading '+', no leading zeros, no
+ * "nan") -> *out, correctly rounded whatever the locale. Not a number, or
+ * outside the range of a double: WP_EDATA (*out untouched). */
+int wp_num_parse(const char *s, size_t len, double *out);
 
 /* Field access. Consumes rec.
  * wp_rec_num: number, or a string in strict number syntax -> 0;
