@@ -6,18 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "brm/brm.h"
-
-time_t brm_now(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec;
-}
 
 static const struct brm_env envs[] = {
 	{ "test", "https://sso.test.brm-power.ro/connect/token",
@@ -108,7 +99,7 @@ static void cache_read(struct brm_session *s)
 	const char *tok = brm_str(c, "access_token");
 	double at = brm_num(c, "refresh_at");
 	if (url && user && tok && !isnan(at) && !strcmp(url, s->token_url) &&
-	    !strcmp(user, s->user) && (time_t)at > brm_now())
+	    !strcmp(user, s->user) && (time_t)at > time(NULL))
 		set_token(s, tok, (time_t)at);
 	explicit_bzero(buf, sizeof buf);
 	jv_free(c);
@@ -191,7 +182,7 @@ static void api_message(jv reply, char *buf, size_t n)
 	if (msg) {
 		snprintf(buf, n, "%s", msg);
 	} else if (jv_get_kind(reply) == JV_KIND_OBJECT) {
-		jv e = jv_object_get(jv_copy(reply), jv_string("errors"));
+		jv e = brm_field(reply, "errors");
 		if (jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL) {
 			jv d = jv_dump_string(e, 0);
 			snprintf(buf, n, "%.300s", jv_string_value(d));
@@ -226,7 +217,7 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err)
 
 	if (!force) {
 		cache_read(s);
-		if (s->token && brm_now() < s->refresh_at)
+		if (s->token && time(NULL) < s->refresh_at)
 			return 0;
 	}
 	if (!s->user || !s->password)
@@ -282,7 +273,7 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err)
 		life = 3600; /* lifetime unpublished (brm.md section 2) */
 	/* Log in again before the exchange would refuse the token. */
 	double margin = life > 600 ? 300 : life > 120 ? 60 : life / 4;
-	time_t now = brm_now();
+	time_t now = time(NULL);
 	set_token(s, tok, now + (time_t)(life - margin));
 	jv_free(reply);
 	if (!s->token) {
@@ -360,7 +351,7 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 		struct wp_http_req req = { 0 };
 		struct wp_http_resp resp = WP_HTTP_RESP_INIT;
 
-		if (attempt > 0 || !s->token || brm_now() >= s->refresh_at)
+		if (attempt > 0 || !s->token || time(NULL) >= s->refresh_at)
 			if ((rc = brm_login(s, attempt > 0, err)))
 				break;
 		free(auth);
@@ -564,7 +555,7 @@ static jv result(const struct write *w, jv order, const char *outcome)
 	r = jv_object_set(r, jv_string("area"), w->area ? jv_string(w->area) : jv_null());
 	/* Block lists carry their state per block; the first one stands for the list. */
 	if (!st && w->kind == BRM_BLOCK) {
-		jv b = jv_array_get(jv_object_get(jv_copy(order), jv_string("blocks")), 0);
+		jv b = jv_array_get(brm_field(order, "blocks"), 0);
 		const char *bs = brm_str(b, "state");
 		r = jv_object_set(r, jv_string("state"), bs ? jv_string(bs) : jv_null());
 		jv_free(b);
@@ -586,7 +577,8 @@ static int find_ref(struct brm_session *s, const struct write *w, jv *found, str
 	*found = jv_invalid();
 	if (rc)
 		return rc;
-	jv list = jv_object_get(orders, jv_string(w->kind == BRM_CURVE ? "curveOrders" : "blockLists"));
+	jv list = brm_field(orders, w->kind == BRM_CURVE ? "curveOrders" : "blockLists");
+	jv_free(orders);
 	if (jv_get_kind(list) == JV_KIND_ARRAY) {
 		jv_array_foreach(list, i, o) {
 			const char *c = brm_str(o, "comment");
@@ -638,7 +630,7 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 		*out = result(w, reply, done);
 		e = jv_object_set(e, jv_string("outcome"), jv_string(done));
 		e = jv_object_set(e, jv_string("order_id"),
-				  jv_object_get(jv_copy(*out), jv_string("order_id")));
+				  brm_field(*out, "order_id"));
 		jv_free(reply);
 		return journal(s, e, err);
 	}
@@ -672,7 +664,7 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 		*out = result(w, found, outcome);
 		e = jv_object_set(e, jv_string("outcome"), jv_string(outcome));
 		e = jv_object_set(e, jv_string("order_id"),
-				  jv_object_get(jv_copy(*out), jv_string("order_id")));
+				  brm_field(*out, "order_id"));
 		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
 		jv_free(found);
 		return journal(s, e, err);

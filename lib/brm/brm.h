@@ -19,6 +19,7 @@
 #define BRM_H
 
 #include <math.h>
+#include <time.h>
 
 #include "wp.h"
 
@@ -205,11 +206,8 @@ int brm_rec_prices(jv prices, const struct wp_tz *tz, brm_put_fn put, void *arg,
 int brm_rec_trades(jv trades, const struct wp_tz *tz, brm_put_fn put, void *arg,
 		   struct wp_err *err);
 
-/* The wall clock. (-Ilib/core makes <time.h> resolve to core/time.h,
- * which hides time(); gettimeofday lives in <sys/time.h>.) */
-time_t brm_now(void);
-
 /* Small jv helpers shared by the brm files. */
+jv brm_field(jv o, const char *key);            /* value, or invalid; o not consumed */
 const char *brm_str(jv o, const char *key);     /* borrowed string or NULL; o not consumed */
 double brm_num(jv o, const char *key);          /* number or NaN; o not consumed */
 int brm_time(jv o, const char *key, time_t *t); /* 0 or -1; o not consumed */

@@ -17,7 +17,7 @@ int brm_journal_append(const char *path, jv entry, struct wp_err *err)
 	size_t len, off = 0;
 	int fd, rc = 0;
 
-	wp_fmt_utc(brm_now(), now);
+	wp_fmt_utc(time(NULL), now);
 	/* "time" first, so the file reads naturally. */
 	jv line = jv_object_merge(jv_object_set(jv_object(), jv_string("time"), jv_string(now)), entry);
 	jv d = jv_dump_string(line, 0);

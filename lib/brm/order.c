@@ -16,14 +16,18 @@
 
 /* ---- jv helpers shared by the brm files --------------------------------- */
 
+jv brm_field(jv o, const char *key)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(o), jv_string(key));
+}
+
 const char *brm_str(jv o, const char *key)
 {
-	jv v;
 	const char *s = NULL;
+	jv v = brm_field(o, key);
 
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(o), jv_string(key));
 	if (jv_get_kind(v) == JV_KIND_STRING)
 		s = jv_string_value(v); /* still owned by o */
 	jv_free(v);
@@ -32,12 +36,8 @@ const char *brm_str(jv o, const char *key)
 
 double brm_num(jv o, const char *key)
 {
-	jv v;
 	double d = NAN;
-
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return NAN;
-	v = jv_object_get(jv_copy(o), jv_string(key));
+	jv v = brm_field(o, key);
 	if (jv_get_kind(v) == JV_KIND_NUMBER)
 		d = jv_number_value(v);
 	jv_free(v);
@@ -97,7 +97,7 @@ void brm_order_release(struct brm_order *o)
  * for missing, null or "". The result points into rec. */
 static const char *field_text(jv rec, const char *key, char buf[64])
 {
-	jv v = jv_object_get(jv_copy(rec), jv_string(key));
+	jv v = brm_field(rec, key);
 	const char *s = NULL;
 
 	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0)
@@ -116,7 +116,7 @@ static const char *field_text(jv rec, const char *key, char buf[64])
 /* A required number; 1 when absent, -1 when not a number. */
 static int field_num(jv rec, const char *key, double *out)
 {
-	jv v = jv_object_get(jv_copy(rec), jv_string(key));
+	jv v = brm_field(rec, key);
 	int rc = 1;
 
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
@@ -499,8 +499,7 @@ static void check_ends(struct brm_vctx *c)
 static void check_unique(struct brm_vctx *c)
 {
 	const struct brm_order *o = c->o;
-	jv list = jv_object_get(jv_copy(c->m->orders),
-				jv_string(o->kind == BRM_CURVE ? "curveOrders" : "blockLists"));
+	jv list = brm_field(c->m->orders, o->kind == BRM_CURVE ? "curveOrders" : "blockLists");
 	int found_replace = 0;
 
 	if (jv_get_kind(list) != JV_KIND_ARRAY) {
@@ -881,7 +880,7 @@ static int resolve_market(struct brm_vctx *c, struct wp_err *err)
 {
 	struct brm_order *o = c->o;
 	jv a = c->m->auction;
-	jv pfs = jv_object_get(jv_copy(a), jv_string("portfolios"));
+	jv pfs = brm_field(a, "portfolios");
 
 	c->portfolio = jv_null();
 	c->area = jv_null();
@@ -904,7 +903,7 @@ static int resolve_market(struct brm_vctx *c, struct wp_err *err)
 			if (!(o->portfolio = strdup(name)))
 				return wp_err_set(err, WP_EINTERNAL, "out of memory");
 		}
-		jv areas = jv_object_get(jv_copy(c->portfolio), jv_string("areas"));
+		jv areas = brm_field(c->portfolio, "areas");
 		if (jv_get_kind(areas) == JV_KIND_ARRAY) {
 			if (!o->area && jv_array_length(jv_copy(areas)) == 1) {
 				jv first = jv_array_get(jv_copy(areas), 0);
@@ -928,7 +927,7 @@ static int resolve_market(struct brm_vctx *c, struct wp_err *err)
 		}
 		jv_free(areas);
 		const char *cur = brm_str(c->portfolio, "currency");
-		jv curs = jv_object_get(jv_copy(a), jv_string("currencies"));
+		jv curs = brm_field(a, "currencies");
 		if (jv_get_kind(curs) == JV_KIND_ARRAY) {
 			jv_array_foreach(curs, i, x) {
 				const char *code = brm_str(x, "currencyCode");
@@ -949,11 +948,11 @@ static int resolve_market(struct brm_vctx *c, struct wp_err *err)
 	}
 
 	/* Contracts: A2 groups them by area, A1 lists them flat. */
-	jv groups = jv_object_get(jv_copy(a), jv_string("contracts"));
+	jv groups = brm_field(a, "contracts");
 	int cap = 0;
 	if (jv_get_kind(groups) == JV_KIND_ARRAY) {
 		jv_array_foreach(groups, i, g) {
-			jv list = jv_object_get(jv_copy(g), jv_string("contracts"));
+			jv list = brm_field(g, "contracts");
 			const char *code = brm_str(g, "areaCode");
 			if (jv_get_kind(list) != JV_KIND_ARRAY) {
 				jv_free(list);

@@ -72,7 +72,7 @@ static jv interval(jv r, jv c, const struct wp_tz *tz, int local_end)
 
 static jv array_of(jv o, const char *key)
 {
-	jv a = jv_object_get(jv_copy(o), jv_string(key));
+	jv a = brm_field(o, key);
 	if (jv_get_kind(a) != JV_KIND_ARRAY) {
 		jv_free(a);
 		return jv_array();
@@ -114,7 +114,7 @@ int brm_rec_auctions(jv auctions, brm_put_fn put, void *arg, struct wp_err *err)
 		jv cs = array_of(a, "contracts");
 		int n = 0;
 		jv_array_foreach(cs, j, c) {
-			jv inner = jv_object_get(jv_copy(c), jv_string("contracts"));
+			jv inner = brm_field(c, "contracts");
 			n += jv_get_kind(inner) == JV_KIND_ARRAY ? jv_array_length(jv_copy(inner)) : 1;
 			jv_free(inner);
 			jv_free(c);
@@ -155,7 +155,7 @@ int brm_rec_contracts(jv auction, const struct wp_tz *tz, brm_put_fn put, void *
 	int n = 0, cap = 0, rc = 0;
 
 	jv_array_foreach(groups, i, g) {
-		jv list = jv_object_get(jv_copy(g), jv_string("contracts"));
+		jv list = brm_field(g, "contracts");
 		const char *area = brm_str(g, "areaCode");
 		if (jv_get_kind(list) != JV_KIND_ARRAY) {
 			jv_free(list);
@@ -295,7 +295,7 @@ int brm_rec_orders(jv orders, brm_put_fn put, void *arg, struct wp_err *err)
 	if (jv_get_kind(orders) == JV_KIND_ARRAY) {
 		/* The versions of one order. */
 		jv_array_foreach(orders, i, o) {
-			jv b = jv_object_get(jv_copy(o), jv_string("blocks"));
+			jv b = brm_field(o, "blocks");
 			int block = jv_get_kind(b) == JV_KIND_ARRAY;
 			jv_free(b);
 			out = jv_array_append(out, order_record(o, block ? "block" : "curve"));
@@ -345,7 +345,7 @@ int brm_rec_order_rows(jv order, brm_put_fn put, void *arg, struct wp_err *err)
 			r = copy_num(r, "min_acceptance_ratio", b, "minimumAcceptanceRatio");
 			r = copy_str(r, "linked_to", b, "linkedTo");
 			r = copy_str(r, "exclusive_group", b, "exclusiveGroup");
-			jv sp = jv_object_get(jv_copy(b), jv_string("isSpreadBlock"));
+			jv sp = brm_field(b, "isSpreadBlock");
 			r = set(r, "spread", jv_bool(jv_get_kind(sp) == JV_KIND_TRUE));
 			jv_free(sp);
 			r = copy_str(r, "contract", p, "contractId");
@@ -391,7 +391,7 @@ int brm_rec_prices(jv prices, const struct wp_tz *tz, brm_put_fn put, void *arg,
 				}
 				/* The shared price schema (prices-schema.md), BRM extras after unit. */
 				jv r = interval(jv_object(), c, tz, 0);
-				jv res = jv_object_get(jv_copy(r), jv_string("resolution_min"));
+				jv res = brm_field(r, "resolution_min");
 				r = jv_object_delete(r, jv_string("resolution_min"));
 				r = set(r, "iso", jv_string("BRM"));
 				r = set(r, "market", jv_string("DA"));
