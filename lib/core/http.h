@@ -1,6 +1,8 @@
 /* http.h: the one HTTP layer (DESIGN.md section 5), on libcurl easy handles.
  *
- * - TLS verification always on; opts.cacert adds a CA bundle.
+ * - TLS verification always on; opts.cacert adds a CA bundle. Redirects
+ *   are not followed (an API key header would travel with them): a 3xx
+ *   comes back as the answer.
  * - Retries only when req.idempotent: on connect/timeout errors, 429 and
  *   5xx, with exponential backoff (opts.backoff_s, doubling) plus jitter;
  *   a Retry-After header (seconds or HTTP date) on 429/503 wins. Giving up
@@ -11,16 +13,26 @@
  *   at least rate_min_interval_s apart.
  * - Cache: GET responses with status 200 are kept under
  *   cache_dir/http/<hash of method+url> (0600) for req.cache_ttl_s seconds
- *   (< 0 = never expires); the hash covers the URL only, so secrets must
- *   travel in headers, never in the URL.
- * - Trace (opts.trace, for -v): one line per request and response, with
- *   every string in opts.secrets replaced by "***".
- * - Progress (opts.progress, stderr on a tty without -q): see wp_progress.
+ *   (< 0 = never expires), written atomically (temp file + rename) so
+ *   concurrent processes share it; opts.no_cache skips it. The key is the
+ *   method and URL with opts.secrets redacted, so a key in the URL is
+ *   neither on disk nor part of the name; it is still better in a header.
+ * - Trace (opts.trace, for -v): "> GET url", "> Header: value",
+ *   "< HTTP 200 (1234 bytes, 0.12 s)" and a line per retry or wait; every
+ *   string in opts.secrets (also percent-encoded) becomes "***", and so
+ *   does the whole value of Authorization, Ocp-Apim-Subscription-Key,
+ *   X-Api-Key, Cookie and the like. Bodies are shown by size only.
+ *   Error messages are redacted the same way and show the URL without its
+ *   query: "GET https://host/path: HTTP 503 after 4 attempts".
+ * - Progress: wp_progress below, on the stream wp_cli_progress gives
+ *   (stderr on a tty without -q, else NULL: nothing written).
  *
  * Status handling: wp_http_do returns 0 whenever an HTTP answer arrived
  * that the retry policy does not retry (any status, 4xx included; the
  * caller interprets it, wp_http_status_err helps); WP_ETEMP when the
- * network or the retry budget gave out.
+ * network or the retry budget gave out (resp then holds the last answer,
+ * if any). A non-idempotent request that failed on the network says
+ * whether it was never sent (connect failed) or may have landed.
  */
 #ifndef WP_HTTP_H
 #define WP_HTTP_H
@@ -73,12 +85,15 @@ struct wp_http_resp {
 	size_t len;
 	char *headers;                  /* raw response headers of the final answer */
 	int from_cache;
-	int attempts;
+	int attempts;                   /* requests sent; 0 when from the cache */
 };
 #define WP_HTTP_RESP_INIT { 0, 0, 0, 0, 0, 0 }
 
 int wp_http_init(struct wp_http *h, const struct wp_http_opts *o, struct wp_err *err);
 void wp_http_release(struct wp_http *h);
+/* Redact s from now on too (a key read after init); s must outlive h.
+ * WP_EINTERNAL when WP_HTTP_MAX_SECRETS are held already. */
+int wp_http_add_secret(struct wp_http *h, const char *s, struct wp_err *err);
 int wp_http_do(struct wp_http *h, const struct wp_http_req *req,
 	       struct wp_http_resp *resp, struct wp_err *err);
 void wp_http_resp_release(struct wp_http_resp *resp);

@@ -1,0 +1,93 @@
+/* settings.c: the [iris] settings shared by the iris-* commands, by the
+ * one precedence rule (command line > environment > config > default). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wp.h"
+#include "iris/iris.h"
+#include "iris/settings.h"
+
+int iris_dir_from_cli(struct wp_cli *cli, char **dir, struct wp_err *err)
+{
+	const char *d = wp_cli_setting(cli, "dir", "IRIS_DIR", "iris", "dir", NULL, err);
+	char *data;
+	int rc;
+
+	*dir = NULL;
+	if (err->code)
+		return err->code;
+	if (d)
+		return (*dir = strdup(d)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
+	if ((rc = wp_xdg_dir("data", 1, &data, err)))
+		return rc;
+	if (asprintf(dir, "%s/iris", data) < 0)
+		*dir = NULL;
+	free(data);
+	return *dir ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
+}
+
+static int required(const char *v, const char *what, const char *opt, const char *env,
+		    const char *key, struct wp_err *err)
+{
+	if (v && *v)
+		return 0;
+	return wp_err_set(err, WP_ECONFIG, "no %s: use --%s, set %s, or put '%s = ...' in [iris]",
+			  what, opt, env, key);
+}
+
+int iris_listen_settings(struct wp_cli *cli, struct iris_settings *s, struct wp_err *err)
+{
+	const char *tenant, *ns;
+	long credit;
+	double idle, backoff;
+	int rc;
+
+#define SET(opt, env, key, def) wp_cli_setting(cli, opt, env, "iris", key, def, err)
+	s->client_id = SET("client-id", "IRIS_CLIENT_ID", "client_id", NULL);
+	s->queue = SET("queue", "IRIS_QUEUE", "queue", NULL);
+	ns = SET("namespace", "IRIS_NAMESPACE", "namespace", "elexon-insights-iris");
+	tenant = SET("tenant", "IRIS_TENANT_ID", "tenant_id", NULL);
+	s->amqp_url = SET("amqp-url", "IRIS_AMQP_URL", "amqp_url", NULL);
+	s->token_url = SET("token-url", "IRIS_TOKEN_URL", "token_url", NULL);
+#undef SET
+	if (err->code)
+		return err->code;
+	if ((rc = required(s->client_id, "client id", "client-id", "IRIS_CLIENT_ID", "client_id", err)) ||
+	    (rc = required(s->queue, "queue name", "queue", "IRIS_QUEUE", "queue", err)))
+		return rc;
+	if (!s->token_url && !tenant)
+		return wp_err_set(err, WP_ECONFIG,
+				  "no Entra tenant: use --tenant (the tenant id in Elexon's IRIS "
+				  "client README), set IRIS_TENANT_ID, or put 'tenant_id = ...' in [iris]");
+	snprintf(s->fqdn, sizeof s->fqdn, "%s.servicebus.windows.net", ns);
+	snprintf(s->audience, sizeof s->audience, "sb://%s/%s", s->fqdn, s->queue);
+	if (!s->amqp_url) {
+		snprintf(s->amqp_buf, sizeof s->amqp_buf, "amqps://%s:5671", s->fqdn);
+		s->amqp_url = s->amqp_buf;
+	}
+	if (!s->token_url) {
+		snprintf(s->token_buf, sizeof s->token_buf,
+			 "https://login.microsoftonline.com/%s/oauth2/v2.0/token", tenant);
+		s->token_url = s->token_buf;
+	}
+	if ((rc = wp_cli_long(cli, "credit", 5, &credit, err)) ||
+	    (rc = wp_cli_double(cli, "idle", 2.0, &idle, err)) ||
+	    (rc = wp_cli_double(cli, "backoff", 1.0, &backoff, err)) ||
+	    (rc = wp_cli_long(cli, "retries", 3, &s->retries, err)))
+		return rc;
+	if (credit < 1 || credit > 1000)
+		return wp_err_set(err, WP_EUSAGE, "--credit %ld: must be 1 to 1000", credit);
+	if (idle <= 0 || backoff <= 0 || s->retries < 1)
+		return wp_err_set(err, WP_EUSAGE, "--idle, --backoff and --retries must be positive");
+	s->credit = (int)credit;
+	s->idle_s = idle;
+	s->backoff_s = backoff;
+	return iris_dir_from_cli(cli, &s->dir, err);
+}
+
+void iris_settings_release(struct iris_settings *s)
+{
+	free(s->dir);
+	s->dir = NULL;
+}

@@ -1,0 +1,26 @@
+/* settings.h: [iris] settings for the iris-* commands (needs cli.h). */
+#ifndef IRIS_SETTINGS_H
+#define IRIS_SETTINGS_H
+
+struct wp_cli;
+struct wp_err;
+
+struct iris_settings {
+	const char *client_id, *queue, *amqp_url, *token_url; /* point into cli/config */
+	char fqdn[256], audience[512], amqp_buf[300], token_buf[300];
+	char *dir;                 /* malloc'd spool root */
+	int credit;
+	long retries;
+	double idle_s, backoff_s;
+};
+#define IRIS_SETTINGS_INIT { 0 }
+
+/* The spool root: --dir, $IRIS_DIR, [iris] dir, else
+ * $XDG_DATA_HOME/wattpipe/iris. *dir is malloc'd. */
+int iris_dir_from_cli(struct wp_cli *cli, char **dir, struct wp_err *err);
+/* Everything iris-listen needs but the secret; WP_ECONFIG naming what is
+ * missing. */
+int iris_listen_settings(struct wp_cli *cli, struct iris_settings *s, struct wp_err *err);
+void iris_settings_release(struct iris_settings *s);
+
+#endif

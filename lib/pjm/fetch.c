@@ -1,0 +1,850 @@
+/* fetch.c: Data Miner 2 requests, paging, and rows to price records. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pjm/pjm.h"
+
+const char *const pjm_price_columns[PJM_COLUMNS_N + 1] = {
+	"interval_start_utc", "interval_end_utc", "interval_start_local", "iso",
+	"market", "run", "location", "location_id", "location_type", "price_kind",
+	"lmp", "energy", "congestion", "loss", "ghg", "currency", "unit", NULL,
+};
+
+/* ---- one request ---------------------------------------------------- */
+
+/* PJM's own words from an error body: APIM's "message" or the first of
+ * "errors[].message"; NULL when the body says nothing usable. */
+static char *pjm_message(const struct wp_http_resp *resp)
+{
+	jv body, msg;
+	char *out = NULL;
+
+	if (!resp->body || !resp->len)
+		return NULL;
+	body = jv_parse_sized(resp->body, (int)resp->len);
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		jv_free(body);
+		return NULL;
+	}
+	msg = jv_object_get(jv_copy(body), jv_string("message"));
+	if (jv_get_kind(msg) != JV_KIND_STRING) {
+		jv errs = jv_object_get(jv_copy(body), jv_string("errors"));
+
+		jv_free(msg);
+		msg = jv_invalid();
+		if (jv_get_kind(errs) == JV_KIND_ARRAY && jv_array_length(jv_copy(errs)) > 0)
+			msg = jv_object_get(jv_array_get(jv_copy(errs), 0), jv_string("message"));
+		jv_free(errs);
+	}
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		out = strdup(jv_string_value(msg));
+	jv_free(msg);
+	jv_free(body);
+	return out;
+}
+
+static int status_err(struct pjm_client *c, const struct wp_http_resp *resp,
+		      const char *what, struct wp_err *err)
+{
+	char *m = pjm_message(resp);
+	char *safe = m ? wp_http_redact(c->http, m) : NULL;
+	const char *said = safe ? safe : "no message";
+	int rc;
+
+	switch (resp->status) {
+	case 401:
+	case 403:
+		rc = wp_err_set(err, WP_EPERM,
+				"%s: PJM refused the API key (HTTP %ld: %s); check PJM_API_KEY, "
+				"[pjm] api_key or --secret-file", what, resp->status, said);
+		break;
+	case 404:
+		rc = wp_err_set(err, WP_EUNAVAIL, "%s: no such PJM feed (HTTP 404: %s)",
+				what, said);
+		break;
+	case 400:
+		rc = wp_err_set(err, WP_EPROTO, "%s: PJM rejected the request (HTTP 400): %s",
+				what, said);
+		break;
+	default:
+		rc = wp_http_status_err(resp, what, err);
+		if (rc == 0)
+			rc = wp_err_set(err, WP_EPROTO, "%s: unexpected HTTP %ld", what,
+					resp->status);
+	}
+	free(safe);
+	free(m);
+	return rc;
+}
+
+/* GET base/path and parse the JSON answer into *out (an object). */
+static int pjm_get(struct pjm_client *c, const char *what, const char *path,
+		   long ttl, jv *out, struct wp_err *err)
+{
+	size_t klen = strlen(c->key), ulen = strlen(c->base) + strlen(path) + 2;
+	char *hdr = malloc(klen + 32), *url = malloc(ulen);
+	const char *headers[] = { hdr, "Accept: application/json", NULL };
+	struct wp_http_resp resp = WP_HTTP_RESP_INIT;
+	int rc;
+
+	*out = jv_invalid();
+	if (!hdr || !url) {
+		free(hdr);
+		free(url);
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	snprintf(hdr, klen + 32, "Ocp-Apim-Subscription-Key: %s", c->key);
+	snprintf(url, ulen, "%s/%s", c->base, path);
+	struct wp_http_req req = { "GET", url, headers, NULL, 0, 1, ttl };
+	rc = wp_http_do(c->http, &req, &resp, err);
+	memset(hdr, 0, klen + 32);
+	free(hdr);
+	free(url);
+	if (rc == 0 && resp.status != 200)
+		rc = status_err(c, &resp, what, err);
+	if (rc == 0) {
+		*out = jv_parse_sized(resp.body ? resp.body : "", (int)resp.len);
+		if (jv_get_kind(*out) != JV_KIND_OBJECT) {
+			jv_free(*out);
+			*out = jv_invalid();
+			rc = wp_err_set(err, WP_EPROTO, "%s: the answer is not a JSON object",
+					what);
+		}
+	}
+	wp_http_resp_release(&resp);
+	return rc;
+}
+
+/* ---- a growing query string ------------------------------------------ */
+
+struct qs {
+	char *s;
+	size_t len, cap;
+};
+
+static int qs_add(struct qs *q, const char *name, const char *value)
+{
+	char *v = wp_url_escape(value);
+	size_t need;
+
+	if (!v)
+		return WP_EINTERNAL;
+	need = q->len + strlen(name) + strlen(v) + 3;
+	if (need > q->cap) {
+		size_t ncap = need * 2;
+		char *s = realloc(q->s, ncap);
+
+		if (!s) {
+			free(v);
+			return WP_EINTERNAL;
+		}
+		q->s = s;
+		q->cap = ncap;
+	}
+	q->len += sprintf(q->s + q->len, "%s%s=%s", q->len ? "&" : "", name, v);
+	free(v);
+	return 0;
+}
+
+/* ---- paging ----------------------------------------------------------- */
+
+/* Called with each page's items (consumed) before the next is requested. */
+typedef int (*page_fn)(void *ctx, jv items, struct wp_err *err);
+
+/* Request feed?params page by page (startRow/rowCount) until totalRows
+ * rows arrived; a page shorter than asked before the end is an error. */
+static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
+		     long rows, long ttl, page_fn fn, void *ctx, struct wp_err *err)
+{
+	struct wp_progress prog;
+	long start = 1, got = 0, total = 0;
+	int rc = 0, page = 0;
+	char *path = malloc(strlen(feed) + strlen(params) + 64);
+
+	if (!path)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	wp_progress_start(&prog, c->progress, c->prog, "rows");
+	for (;;) {
+		jv body, items, tot;
+		long n;
+		char what[128];
+
+		sprintf(path, "%s?startRow=%ld&rowCount=%ld%s%s", feed, start, rows,
+			*params ? "&" : "", params);
+		snprintf(what, sizeof what, "%s (startRow %ld)", feed, start);
+		if ((rc = pjm_get(c, what, path, ttl, &body, err)))
+			break;
+		items = jv_object_get(jv_copy(body), jv_string("items"));
+		tot = jv_object_get(body, jv_string("totalRows"));
+		if (jv_get_kind(items) != JV_KIND_ARRAY || jv_get_kind(tot) != JV_KIND_NUMBER) {
+			jv_free(items);
+			jv_free(tot);
+			rc = wp_err_set(err, WP_EPROTO, "%s: answer without items or totalRows",
+					what);
+			break;
+		}
+		total = (long)jv_number_value(tot);
+		jv_free(tot);
+		n = jv_array_length(jv_copy(items));
+		page++;
+		if (got + n < total && n < rows) {
+			jv_free(items);
+			rc = wp_err_set(err, WP_EPROTO,
+					"%s: short page (%ld of %ld rows) with %ld of %ld rows received",
+					what, n, rows, got + n, total);
+			break;
+		}
+		got += n;
+		if ((rc = fn(ctx, items, err)))
+			break;
+		wp_progress_update(&prog, got, total, page, (int)((total + rows - 1) / rows));
+		if (got >= total || n == 0)
+			break;
+		start += n;
+	}
+	wp_progress_end(&prog);
+	free(path);
+	return rc;
+}
+
+/* ---- rows to records -------------------------------------------------- */
+
+/* A price column as a number, or null when absent or null. */
+static int price(jv row, const char *col, const char *sfx, jv *out, struct wp_err *err)
+{
+	char key[64];
+	jv v;
+
+	snprintf(key, sizeof key, "%s_%s", col, sfx);
+	v = jv_object_get(row, jv_string(key));
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NUMBER:
+		*out = v;
+		return 0;
+	case JV_KIND_NULL:
+	case JV_KIND_INVALID:
+		jv_free(v);
+		*out = jv_null();
+		return 0;
+	default:
+		jv_free(v);
+		return wp_err_set(err, WP_EPROTO, "%s is not a number", key);
+	}
+}
+
+/* A string field, or a number printed as text (pnode_id). */
+static jv text(jv row, const char *key)
+{
+	jv v = jv_object_get(row, jv_string(key));
+	char buf[32];
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		wp_fmt_double(jv_number_value(v), buf);
+		jv_free(v);
+		return jv_string(buf);
+	}
+	return v;
+}
+
+int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
+		      jv *rec, time_t *start, struct wp_err *err)
+{
+	jv t = jv_object_get(jv_copy(row), jv_string("datetime_beginning_utc"));
+	jv name = text(jv_copy(row), "pnode_name"), id = text(jv_copy(row), "pnode_id");
+	jv type = jv_object_get(jv_copy(row), jv_string("type"));
+	jv lmp = jv_null(), energy = jv_null(), cong = jv_null(), loss = jv_null();
+	char b1[WP_TIME_MAX], b2[WP_TIME_MAX], b3[WP_TIME_MAX];
+	int rc = 0;
+
+	*rec = jv_invalid();
+	if (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(name) != JV_KIND_STRING ||
+	    jv_get_kind(id) != JV_KIND_STRING) {
+		rc = wp_err_set(err, WP_EPROTO,
+				"row without datetime_beginning_utc, pnode_id or pnode_name");
+	} else if (wp_parse_time(jv_string_value(t), start, err)) {
+		rc = err->code = WP_EPROTO; /* their data, not ours */
+	} else if ((rc = price(jv_copy(row), "total_lmp", f->suffix, &lmp, err)) == 0 &&
+		   (rc = price(jv_copy(row), "system_energy_price", f->suffix, &energy, err)) == 0 &&
+		   (rc = price(jv_copy(row), "congestion_price", f->suffix, &cong, err)) == 0 &&
+		   (rc = price(jv_copy(row), "marginal_loss_price", f->suffix, &loss, err)) == 0) {
+		if (jv_get_kind(lmp) != JV_KIND_NUMBER)
+			rc = wp_err_set(err, WP_EPROTO, "row without total_lmp_%s", f->suffix);
+	}
+	if (rc) {
+		if (jv_get_kind(t) == JV_KIND_STRING)
+			wp_err_prefix(err, "row %s", jv_string_value(t));
+		jv_free(t);
+		jv_free(name);
+		jv_free(id);
+		jv_free(type);
+		jv_free(lmp);
+		jv_free(energy);
+		jv_free(cong);
+		jv_free(loss);
+		jv_free(row);
+		return rc;
+	}
+	/* Unverified feeds publish no energy component: it is what the others
+	 * leave of the total (rounded to 1e-6 to drop binary noise). */
+	if (jv_get_kind(energy) == JV_KIND_NULL && jv_get_kind(cong) == JV_KIND_NUMBER &&
+	    jv_get_kind(loss) == JV_KIND_NUMBER) {
+		double e = jv_number_value(lmp) - jv_number_value(cong) - jv_number_value(loss);
+		energy = jv_number(round(e * 1e6) / 1e6);
+	}
+	wp_fmt_utc(*start, b1);
+	wp_fmt_utc(*start + f->minutes * 60, b2);
+	wp_fmt_local(*start, tz, b3);
+
+	jv r = jv_object();
+	r = jv_object_set(r, jv_string("interval_start_utc"), jv_string(b1));
+	r = jv_object_set(r, jv_string("interval_end_utc"), jv_string(b2));
+	r = jv_object_set(r, jv_string("interval_start_local"), jv_string(b3));
+	r = jv_object_set(r, jv_string("iso"), jv_string("PJM"));
+	r = jv_object_set(r, jv_string("market"), jv_string(f->rec_market));
+	r = jv_object_set(r, jv_string("run"), jv_string(f->prelim ? "prelim" : "final"));
+	r = jv_object_set(r, jv_string("location"), name);
+	r = jv_object_set(r, jv_string("location_id"), id);
+	r = jv_object_set(r, jv_string("location_type"),
+			  jv_string(pjm_location_type(jv_get_kind(type) == JV_KIND_STRING
+							      ? jv_string_value(type) : NULL)));
+	r = jv_object_set(r, jv_string("price_kind"), jv_string("lmp"));
+	r = jv_object_set(r, jv_string("lmp"), lmp);
+	r = jv_object_set(r, jv_string("energy"), energy);
+	r = jv_object_set(r, jv_string("congestion"), cong);
+	r = jv_object_set(r, jv_string("loss"), loss);
+	r = jv_object_set(r, jv_string("ghg"), jv_null());
+	r = jv_object_set(r, jv_string("currency"), jv_string("USD"));
+	r = jv_object_set(r, jv_string("unit"), jv_string("MWh"));
+	if (f->versioned) {
+		jv v = jv_object_get(jv_copy(row), jv_string("version_nbr"));
+
+		r = jv_object_set(r, jv_string("pjm_version_nbr"),
+				  jv_get_kind(v) == JV_KIND_NUMBER ? v : (jv_free(v), jv_null()));
+	}
+	jv_free(type);
+	jv_free(t);
+	jv_free(row);
+	*rec = r;
+	return 0;
+}
+
+/* ---- price queries ---------------------------------------------------- */
+
+/* Rows of one interval start, held until the next start arrives so that
+ * versions of a row can be merged and locations put in order. */
+struct slot {
+	jv rec, loc, id;
+	double ver;
+};
+
+struct lmp_run {
+	struct pjm_client *c;
+	const struct pjm_query *q;
+	struct wp_writer *w;
+	time_t lo, hi;          /* the segment's UTC window, [lo, hi) */
+	time_t t;               /* start of the rows held */
+	struct slot *v;
+	int n, cap;
+};
+
+static int slot_cmp(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	int c = strcmp(jv_string_value(x->loc), jv_string_value(y->loc));
+
+	if (c == 0)
+		c = strcmp(jv_string_value(x->id), jv_string_value(y->id));
+	if (c == 0)
+		c = (x->ver < y->ver) - (x->ver > y->ver); /* newest first */
+	return c;
+}
+
+static void slot_free(struct slot *s)
+{
+	jv_free(s->rec);
+	jv_free(s->loc);
+	jv_free(s->id);
+}
+
+/* Write the held rows: by location, one per pnode id (newest version). */
+static int run_flush(struct lmp_run *x, struct wp_err *err)
+{
+	int rc = 0;
+
+	qsort(x->v, x->n, sizeof *x->v, slot_cmp);
+	for (int i = 0; i < x->n; i++) {
+		struct slot *s = &x->v[i];
+		int dup = i > 0 && strcmp(jv_string_value(s->id), jv_string_value(x->v[i - 1].id)) == 0;
+
+		if (rc == 0 && !dup)
+			rc = wp_writer_put(x->w, jv_copy(s->rec), err);
+	}
+	for (int i = 0; i < x->n; i++)
+		slot_free(&x->v[i]);
+	x->n = 0;
+	return rc;
+}
+
+static int run_hold(struct lmp_run *x, jv rec, time_t t, struct wp_err *err)
+{
+	int rc = 0;
+	jv ver;
+
+	if (x->n && t != x->t)
+		rc = run_flush(x, err);
+	if (rc == 0 && x->n == x->cap) {
+		int ncap = x->cap ? x->cap * 2 : 64;
+		struct slot *v = realloc(x->v, ncap * sizeof *v);
+
+		if (!v)
+			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+		else
+			x->v = v, x->cap = ncap;
+	}
+	if (rc) {
+		jv_free(rec);
+		return rc;
+	}
+	x->t = t;
+	ver = jv_object_get(jv_copy(rec), jv_string("pjm_version_nbr"));
+	x->v[x->n] = (struct slot){
+		jv_copy(rec),
+		jv_object_get(jv_copy(rec), jv_string("location")),
+		jv_object_get(jv_copy(rec), jv_string("location_id")),
+		jv_get_kind(ver) == JV_KIND_NUMBER ? jv_number_value(ver) : 0,
+	};
+	x->n++;
+	jv_free(ver);
+	jv_free(rec);
+	return 0;
+}
+
+/* Filters applied here: node ids (archived ranges cannot send them) and
+ * type (5-minute verified prices refuse it). */
+static int wanted(const struct pjm_query *q, jv row)
+{
+	int keep = 1;
+
+	if (q->nnodes) {
+		jv id = text(jv_copy(row), "pnode_id");
+
+		keep = 0;
+		for (int i = 0; jv_get_kind(id) == JV_KIND_STRING && i < q->nnodes; i++)
+			if (strcmp(q->nodes[i], jv_string_value(id)) == 0)
+				keep = 1;
+		jv_free(id);
+	}
+	if (keep && q->type) {
+		jv type = jv_object_get(jv_copy(row), jv_string("type"));
+
+		keep = jv_get_kind(type) == JV_KIND_STRING &&
+		       strcmp(jv_string_value(type), q->type) == 0;
+		jv_free(type);
+	}
+	jv_free(row);
+	return keep;
+}
+
+/* One page: every row is mapped and checked before any is passed on. */
+static int lmp_page(void *ctx, jv items, struct wp_err *err)
+{
+	struct lmp_run *x = ctx;
+	int n = jv_array_length(jv_copy(items)), m = 0, rc = 0;
+	jv *recs = calloc(n ? n : 1, sizeof *recs);
+	time_t *ts = calloc(n ? n : 1, sizeof *ts);
+
+	if (!recs || !ts)
+		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+	for (int i = 0; rc == 0 && i < n; i++) {
+		jv row = jv_array_get(jv_copy(items), i);
+
+		if (jv_get_kind(row) != JV_KIND_OBJECT || !wanted(x->q, jv_copy(row))) {
+			rc = jv_get_kind(row) == JV_KIND_OBJECT
+				     ? 0 : wp_err_set(err, WP_EPROTO, "item %d is not an object", i);
+			jv_free(row);
+			continue;
+		}
+		if ((rc = pjm_row_to_record(x->q->feed, x->c->tz, row, &recs[m], &ts[m], err)))
+			break;
+		/* Both window ends are inclusive on PJM's side. */
+		if (ts[m] < x->lo || ts[m] >= x->hi)
+			jv_free(recs[m]);
+		else
+			m++;
+	}
+	jv_free(items);
+	for (int i = 0; i < m; i++) {
+		if (rc == 0)
+			rc = run_hold(x, recs[i], ts[i], err);
+		else
+			jv_free(recs[i]);
+	}
+	free(recs);
+	free(ts);
+	return rc;
+}
+
+static int read_cutoff(struct pjm_client *c, const char *feed, int *days,
+		       struct wp_err *err)
+{
+	char path[128], what[128];
+	jv meta, on, cut;
+	int rc;
+
+	*days = 0;
+	snprintf(path, sizeof path, "%s/metadata", feed);
+	snprintf(what, sizeof what, "%s metadata", feed);
+	if ((rc = pjm_get(c, what, path, 86400, &meta, err)))
+		return rc;
+	on = jv_object_get(jv_copy(meta), jv_string("enableArchiving"));
+	cut = jv_object_get(meta, jv_string("archiveCutoffDays"));
+	if (jv_get_kind(on) == JV_KIND_TRUE && jv_get_kind(cut) == JV_KIND_NUMBER)
+		*days = (int)jv_number_value(cut);
+	jv_free(on);
+	jv_free(cut);
+	return 0;
+}
+
+static int lmp_params(const struct pjm_query *q, const struct pjm_segment *s,
+		      time_t lo, time_t hi, struct qs *p)
+{
+	const struct pjm_feed *f = q->feed;
+	char win[64], fields[256];
+	int rc;
+
+	pjm_window(lo, hi, win);
+	if (f->versioned)
+		snprintf(fields, sizeof fields,
+			 "datetime_beginning_utc,pnode_id,pnode_name,type,system_energy_price_%s,"
+			 "total_lmp_%s,congestion_price_%s,marginal_loss_price_%s,version_nbr",
+			 f->suffix, f->suffix, f->suffix, f->suffix);
+	else
+		snprintf(fields, sizeof fields,
+			 "datetime_beginning_utc,pnode_id,pnode_name,type,total_lmp_%s,"
+			 "congestion_price_%s,marginal_loss_price_%s",
+			 f->suffix, f->suffix, f->suffix);
+	rc = qs_add(p, "datetime_beginning_utc", win);
+	if (rc == 0 && q->nnodes && !s->archived) {
+		size_t len = 1;
+		char *ids;
+
+		for (int i = 0; i < q->nnodes; i++)
+			len += strlen(q->nodes[i]) + 1;
+		if (!(ids = calloc(1, len)))
+			return WP_EINTERNAL;
+		for (int i = 0; i < q->nnodes; i++) {
+			if (i)
+				strcat(ids, ";");
+			strcat(ids, q->nodes[i]);
+		}
+		rc = qs_add(p, "pnode_id", ids);
+		free(ids);
+	}
+	if (rc == 0 && q->type && f->type_filter)
+		rc = qs_add(p, "type", q->type);
+	if (rc == 0 && f->versioned)
+		rc = qs_add(p, "row_is_current", "TRUE");
+	if (rc == 0)
+		rc = qs_add(p, "fields", fields);
+	if (rc == 0 && !s->archived)
+		rc = qs_add(p, "sort", "datetime_beginning_utc");
+	if (rc == 0 && !s->archived)
+		rc = qs_add(p, "order", "Asc");
+	return rc;
+}
+
+/* Settled data is kept; recent pages for an hour; unverified ones never. */
+static long page_ttl(const struct pjm_query *q, const struct pjm_segment *s,
+		     struct wp_date today)
+{
+	if (q->feed->prelim)
+		return 0;
+	return wp_date_cmp(s->to, wp_date_add(today, -30)) < 0 ? -1 : 3600;
+}
+
+static int archive_refusal(const struct pjm_segment *s, struct wp_err *err)
+{
+	char a[WP_TIME_MAX], b[WP_TIME_MAX];
+
+	wp_fmt_date(s->from, a);
+	wp_fmt_date(s->to, b);
+	return wp_err_set(err, WP_EUSAGE,
+			  "%s to %s is in PJM's archive, which cannot be queried by node: PJM "
+			  "only returns every node for those days (hundreds of thousands of rows "
+			  "a day). Add --archive-all-nodes to download them all and keep the "
+			  "nodes asked for here, or ask for more recent days", a, b);
+}
+
+int pjm_lmp_fetch(struct pjm_client *c, const struct pjm_query *q,
+		  struct wp_writer *w, struct wp_err *err)
+{
+	const struct pjm_feed *f = q->feed;
+	struct lmp_run x = { c, q, w, 0, 0, 0, NULL, 0, 0 };
+	struct pjm_segment *seg = NULL;
+	struct wp_date today = wp_date_at(c->tz, q->now);
+	int nseg = 0, cutoff = 0, rc = 0;
+
+	if (f->archived)
+		rc = read_cutoff(c, f->feed, &cutoff, err);
+	if (rc == 0)
+		rc = pjm_plan(q->from, q->to, today, cutoff, &seg, &nseg, err);
+	for (int i = 0; rc == 0 && i < nseg; i++)
+		if (seg[i].archived && q->nnodes && !q->archive_all)
+			rc = archive_refusal(&seg[i], err);
+	for (int i = 0; rc == 0 && i < nseg; i++) {
+		struct qs p = { 0 };
+		char a[WP_TIME_MAX], b[WP_TIME_MAX], msg[256];
+
+		x.lo = wp_day_start(c->tz, seg[i].from);
+		x.hi = wp_day_start(c->tz, wp_date_add(seg[i].to, 1));
+		if (seg[i].archived && q->nnodes && c->note) {
+			wp_fmt_date(seg[i].from, a);
+			wp_fmt_date(seg[i].to, b);
+			snprintf(msg, sizeof msg,
+				 "%s to %s is archived: fetching every node and keeping %d here",
+				 a, b, q->nnodes);
+			c->note(c->note_ctx, msg);
+		}
+		if (lmp_params(q, &seg[i], x.lo, x.hi, &p))
+			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+		else
+			rc = pjm_pages(c, f->feed, p.s ? p.s : "", q->page_rows,
+				       page_ttl(q, &seg[i], today), lmp_page, &x, err);
+		free(p.s);
+		if (rc == 0)
+			rc = run_flush(&x, err);
+	}
+	for (int i = 0; i < x.n; i++)
+		slot_free(&x.v[i]);
+	free(x.v);
+	free(seg);
+	return rc;
+}
+
+void pjm_query_release(struct pjm_query *q)
+{
+	for (int i = 0; i < q->nnodes; i++)
+		free(q->nodes[i]);
+	free(q->nodes);
+	q->nodes = NULL;
+	q->nnodes = 0;
+}
+
+/* ---- pricing nodes ---------------------------------------------------- */
+
+const char *const pjm_node_columns[] = {
+	"pnode_id", "pnode_name", "pnode_type", "pnode_subtype", "zone",
+	"voltage_level", "effective_date", "termination_date", NULL,
+};
+
+/* Every row of the pnode feed for a query, gathered (reference data: a
+ * few tens of thousands of rows at most). */
+static int collect(void *ctx, jv items, struct wp_err *err)
+{
+	jv *all = ctx;
+
+	*all = jv_array_concat(*all, items);
+	return 0;
+}
+
+static int node_rows(struct pjm_client *c, const struct pjm_nodes_query *q,
+		     const char *fields, jv *all, struct wp_err *err)
+{
+	struct qs p = { 0 };
+	int rc = 0;
+
+	*all = jv_array();
+	if (!q->all)
+		rc = qs_add(&p, "termination_date", "12/31/9999exact");
+	if (rc == 0 && q->type)
+		rc = qs_add(&p, "pnode_type", q->type);
+	if (rc == 0 && q->name)
+		rc = qs_add(&p, "pnode_name", q->name);
+	if (rc == 0 && q->zone)
+		rc = qs_add(&p, "zone", q->zone);
+	if (rc == 0 && fields)
+		rc = qs_add(&p, "fields", fields);
+	if (rc)
+		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+	else
+		rc = pjm_pages(c, "pnode", p.s ? p.s : "", q->page_rows, 86400, collect, all,
+			       err);
+	free(p.s);
+	return rc;
+}
+
+struct node {
+	double id;
+	jv row;
+};
+
+static int node_cmp(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+	jv ex, ey;
+	int c;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	ex = jv_object_get(jv_copy(x->row), jv_string("effective_date"));
+	ey = jv_object_get(jv_copy(y->row), jv_string("effective_date"));
+	c = jv_get_kind(ex) == JV_KIND_STRING && jv_get_kind(ey) == JV_KIND_STRING
+		    ? -strcmp(jv_string_value(ex), jv_string_value(ey)) : 0;
+	jv_free(ex);
+	jv_free(ey);
+	return c; /* newest first */
+}
+
+/* The rows sorted by id, newest effective date first within an id. */
+static int node_sort(jv all, struct node **out, int *n, struct wp_err *err)
+{
+	int len = jv_array_length(jv_copy(all)), m = 0;
+	struct node *v = calloc(len ? len : 1, sizeof *v);
+
+	if (!v) {
+		jv_free(all);
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	for (int i = 0; i < len; i++) {
+		jv row = jv_array_get(jv_copy(all), i);
+		jv id = jv_get_kind(row) == JV_KIND_OBJECT
+				? jv_object_get(jv_copy(row), jv_string("pnode_id")) : jv_invalid();
+
+		if (jv_get_kind(id) == JV_KIND_NUMBER)
+			v[m++] = (struct node){ jv_number_value(id), row };
+		else
+			jv_free(row);
+		jv_free(id);
+	}
+	jv_free(all);
+	qsort(v, m, sizeof *v, node_cmp);
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+static void nodes_free(struct node *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		jv_free(v[i].row);
+	free(v);
+}
+
+/* "2010-01-01T00:00:00" -> "2010-01-01"; anything else as given. */
+static jv day(jv row, const char *key)
+{
+	jv v = jv_object_get(row, jv_string(key));
+
+	if (jv_get_kind(v) == JV_KIND_STRING && strlen(jv_string_value(v)) >= 10) {
+		jv d = jv_string_sized(jv_string_value(v), 10);
+
+		jv_free(v);
+		return d;
+	}
+	return v;
+}
+
+int pjm_nodes_fetch(struct pjm_client *c, const struct pjm_nodes_query *q,
+		    struct wp_writer *w, struct wp_err *err)
+{
+	struct node *v = NULL;
+	jv all;
+	int n = 0, rc;
+
+	if ((rc = node_rows(c, q, NULL, &all, err)) == 0)
+		rc = node_sort(all, &v, &n, err);
+	else
+		jv_free(all);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		jv row = v[i].row, r = jv_object();
+
+		if (i > 0 && v[i - 1].id == v[i].id)
+			continue;
+		for (int k = 0; pjm_node_columns[k]; k++) {
+			const char *col = pjm_node_columns[k];
+			jv val = strstr(col, "_date") ? day(jv_copy(row), col)
+						       : text(jv_copy(row), col);
+
+			r = jv_object_set(r, jv_string(col),
+					  jv_is_valid(val) ? val : (jv_free(val), jv_null()));
+		}
+		rc = wp_writer_put(w, r, err);
+	}
+	nodes_free(v, n);
+	return rc;
+}
+
+static int digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int add_id(char ***ids, int *n, const char *id, struct wp_err *err)
+{
+	char **v = realloc(*ids, (*n + 1) * sizeof *v);
+
+	if (!v || !(v[*n] = strdup(id))) {
+		if (v)
+			*ids = v;
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	*ids = v;
+	(*n)++;
+	return 0;
+}
+
+int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
+		      char ***ids, int *nids, struct wp_err *err)
+{
+	struct pjm_nodes_query q = PJM_NODES_QUERY_INIT;
+	struct node *v = NULL;
+	int nv = 0, rc = 0, names = 0;
+	jv all;
+
+	*ids = NULL;
+	*nids = 0;
+	for (int i = 0; i < n; i++)
+		names += !digits(in[i]);
+	if (names) {
+		q.page_rows = c->page_rows;
+		if ((rc = node_rows(c, &q, "pnode_id,pnode_name,effective_date", &all, err)) == 0)
+			rc = node_sort(all, &v, &nv, err);
+		else
+			jv_free(all);
+	}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		int found = 0;
+
+		if (digits(in[i])) {
+			rc = add_id(ids, nids, in[i], err);
+			continue;
+		}
+		for (int k = 0; rc == 0 && k < nv; k++) {
+			if (k > 0 && v[k - 1].id == v[k].id)
+				continue; /* an older row of the same node */
+			jv name = jv_object_get(jv_copy(v[k].row), jv_string("pnode_name"));
+			char buf[32];
+
+			if (jv_get_kind(name) == JV_KIND_STRING &&
+			    strcasecmp(jv_string_value(name), in[i]) == 0) {
+				wp_fmt_double(v[k].id, buf);
+				rc = add_id(ids, nids, buf, err);
+				found = 1;
+			}
+			jv_free(name);
+		}
+		if (rc == 0 && !found)
+			rc = wp_err_set(err, WP_EUSAGE,
+					"no active PJM node named '%s' (pjm-nodes --name '*%s*' "
+					"lists similar names)", in[i], in[i]);
+	}
+	nodes_free(v, nv);
+	return rc;
+}
