@@ -28,9 +28,6 @@ int brm_env_lookup(const char *name, const struct brm_env **out, struct wp_err *
 
 void brm_session_release(struct brm_session *s)
 {
-	for (int i = 0; i < WP_HTTP_MAX_SECRETS && s->http; i++)
-		if (s->http->o.secrets[i] == s->token)
-			s->http->o.secrets[i] = NULL;
 	if (s->token)
 		explicit_bzero(s->token, strlen(s->token));
 	free(s->token);
@@ -41,30 +38,13 @@ void brm_session_release(struct brm_session *s)
 	s->token = s->token_url = s->api_url = s->token_cache = s->journal = NULL;
 }
 
-/* Keep a secret out of -v traces and messages: the HTTP layer redacts
- * every string in its secrets list. */
-static void redact(struct brm_session *s, const char *old, const char *secret)
-{
-	int free_slot = -1;
-
-	for (int i = 0; i < WP_HTTP_MAX_SECRETS; i++) {
-		if (s->http->o.secrets[i] == old && old) {
-			s->http->o.secrets[i] = secret;
-			return;
-		}
-		if (!s->http->o.secrets[i] && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot >= 0)
-		s->http->o.secrets[free_slot] = secret;
-}
-
 static void set_token(struct brm_session *s, const char *tok, time_t refresh_at)
 {
 	char *old = s->token;
 
+	/* The HTTP layer redacts Authorization headers, so the token needs no
+	 * place in its secrets list. */
 	s->token = strdup(tok);
-	redact(s, old, s->token);
 	if (old) {
 		explicit_bzero(old, strlen(old));
 		free(old);
@@ -232,7 +212,6 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err)
 		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 		goto out;
 	}
-	redact(s, NULL, p);
 	const char *hdr[] = { auth, "Content-Type: application/x-www-form-urlencoded",
 			      "Accept: application/json", NULL };
 	req.method = "POST";
@@ -243,9 +222,6 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err)
 	req.idempotent = 1; /* a token request changes nothing: safe to retry */
 	s->logins++;
 	rc = wp_http_do(s->http, &req, &resp, err);
-	for (int i = 0; i < WP_HTTP_MAX_SECRETS; i++)
-		if (s->http->o.secrets[i] == p)
-			s->http->o.secrets[i] = NULL;
 	if (rc) {
 		wp_err_prefix(err, "login to %s", s->token_url);
 		goto out;

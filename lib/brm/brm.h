@@ -115,6 +115,11 @@ extern const struct brm_rule brm_rules[]; /* ends with { NULL } */
 int brm_order_validate(struct brm_order *o, const struct brm_market *m,
 		       const struct brm_limits *lim, jv *problems, struct wp_err *err);
 
+/* Resolve o->portfolio (a name or an id) to the portfolio's name in the
+ * auction, and default o->area when the portfolio has one area. Leaves
+ * them as they are when not found (validation then reports it). */
+int brm_order_resolve(struct brm_order *o, jv auction, struct wp_err *err);
+
 /* The request body: POST (create) when patch is 0, else PATCH (replace).
  * ref ("wp:<uuid>") is appended to the comment so a lost reply can be
  * reconciled by reading the orders back. */
@@ -181,6 +186,35 @@ int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv
 int brm_order_place(struct brm_session *s, const struct brm_order *o, const char *replace,
 		    jv *out, struct wp_err *err);
 int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_err *err);
+
+/* ---- the command line ----------------------------------------------------- */
+
+/* Options every brm-* program has, besides WP_NET_OPTS and WP_COMMON_OPTS. */
+#define BRM_OPTS \
+	{ "env", 0, "ENV", "test (default) or prod; prod writes need it on the command line", WP_COMPLETE_WORDS("test prod") }, \
+	{ "user", 'u', "NAME", "BRM user name (default $BRM_USERNAME, [brm] username)", WP_COMPLETE_NONE }
+
+struct brm_ctx {
+	struct wp_http http;
+	int http_ok;
+	struct brm_session s;
+	const struct brm_env *env;
+	char *password, *state_dir;
+	struct wp_tz *tz;         /* Europe/Bucharest, for *_local fields */
+	struct wp_tz *day_tz;     /* Europe/Brussels: delivery days are CET days */
+};
+#define BRM_CTX_INIT { .http_ok = 0 }
+/* Environment (--env > BRM_ENV > [brm] env > test), hosts (--base-url >
+ * BRM_BASE_URL > [brm] base_url > the environment's; BRM_SSO_URL and
+ * BRM_API_URL override one each), user and password, HTTP, token cache.
+ * write: the program changes state: prod needs --env prod on the command
+ * line, the journal is opened, and the environment is stated on stderr. */
+int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err *err);
+void brm_ctx_close(struct brm_ctx *c);
+/* Risk limits from [brm] max_mw, max_notional, band_min, band_max. */
+int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_err *err);
+/* $XDG_STATE_HOME/wattpipe/brm-journal.ndjson; *out malloc'd. */
+int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err);
 
 /* ---- journal -------------------------------------------------------------- */
 

@@ -874,72 +874,97 @@ static void run_scope(struct brm_vctx *c, enum brm_scope scope)
 		}
 }
 
-/* Find the portfolio (by name or id), its area, price and volume limits,
- * and the contracts of the area. */
-static int resolve_market(struct brm_vctx *c, struct wp_err *err)
+/* The portfolio object (by name or id) in the auction, or null. */
+static jv find_portfolio(jv auction, const char *want)
 {
-	struct brm_order *o = c->o;
-	jv a = c->m->auction;
-	jv pfs = brm_field(a, "portfolios");
+	jv pfs = brm_field(auction, "portfolios"), found = jv_null();
 
-	c->portfolio = jv_null();
-	c->area = jv_null();
-	if (jv_get_kind(pfs) == JV_KIND_ARRAY && o->portfolio) {
+	if (jv_get_kind(pfs) == JV_KIND_ARRAY && want) {
 		jv_array_foreach(pfs, i, p) {
 			const char *name = brm_str(p, "name"), *id = brm_str(p, "id");
-			if (jv_get_kind(c->portfolio) == JV_KIND_NULL &&
-			    ((name && !strcmp(name, o->portfolio)) || (id && !strcmp(id, o->portfolio)))) {
-				jv_free(c->portfolio);
-				c->portfolio = jv_copy(p);
+			if (jv_get_kind(found) == JV_KIND_NULL &&
+			    ((name && !strcmp(name, want)) || (id && !strcmp(id, want)))) {
+				jv_free(found);
+				found = jv_copy(p);
 			}
 			jv_free(p);
 		}
 	}
 	jv_free(pfs);
-	if (jv_get_kind(c->portfolio) == JV_KIND_OBJECT) {
-		const char *name = brm_str(c->portfolio, "name");
-		if (name && strcmp(name, o->portfolio)) {
-			free(o->portfolio);
-			if (!(o->portfolio = strdup(name)))
-				return wp_err_set(err, WP_EINTERNAL, "out of memory");
-		}
-		jv areas = brm_field(c->portfolio, "areas");
-		if (jv_get_kind(areas) == JV_KIND_ARRAY) {
-			if (!o->area && jv_array_length(jv_copy(areas)) == 1) {
-				jv first = jv_array_get(jv_copy(areas), 0);
-				const char *code = brm_str(first, "code");
-				if (code && !(o->area = strdup(code))) {
-					jv_free(first);
-					jv_free(areas);
-					return wp_err_set(err, WP_EINTERNAL, "out of memory");
-				}
-				jv_free(first);
-			}
-			jv_array_foreach(areas, i, x) {
-				const char *code = brm_str(x, "code");
-				if (o->area && code && !strcmp(code, o->area) &&
-				    jv_get_kind(c->area) == JV_KIND_NULL) {
-					jv_free(c->area);
-					c->area = jv_copy(x);
-				}
-				jv_free(x);
-			}
-		}
-		jv_free(areas);
-		const char *cur = brm_str(c->portfolio, "currency");
-		jv curs = brm_field(a, "currencies");
-		if (jv_get_kind(curs) == JV_KIND_ARRAY) {
-			jv_array_foreach(curs, i, x) {
-				const char *code = brm_str(x, "currencyCode");
-				if (isnan(c->min_price) && (!cur || (code && !strcmp(code, cur)))) {
-					c->min_price = brm_num(x, "minPrice");
-					c->max_price = brm_num(x, "maxPrice");
-				}
-				jv_free(x);
-			}
-		}
-		jv_free(curs);
+	return found;
+}
+
+static int replace_str(char **dst, const char *src, struct wp_err *err)
+{
+	char *v = strdup(src);
+
+	if (!v)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+int brm_order_resolve(struct brm_order *o, jv auction, struct wp_err *err)
+{
+	jv pf = find_portfolio(auction, o->portfolio);
+	const char *name = brm_str(pf, "name");
+	int rc = 0;
+
+	if (name && strcmp(name, o->portfolio))
+		rc = replace_str(&o->portfolio, name, err);
+	jv areas = brm_field(pf, "areas");
+	if (rc == 0 && !o->area && jv_get_kind(areas) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(areas)) == 1) {
+		jv first = jv_array_get(jv_copy(areas), 0);
+		const char *code = brm_str(first, "code");
+		if (code)
+			rc = replace_str(&o->area, code, err);
+		jv_free(first);
 	}
+	jv_free(areas);
+	jv_free(pf);
+	return rc;
+}
+
+/* The portfolio, its area, price and volume limits, and the contracts of
+ * the area. */
+static int resolve_market(struct brm_vctx *c, struct wp_err *err)
+{
+	struct brm_order *o = c->o;
+	jv a = c->m->auction;
+	int rc;
+
+	if ((rc = brm_order_resolve(o, a, err)))
+		return rc;
+	c->portfolio = find_portfolio(a, o->portfolio);
+	c->area = jv_null();
+	jv areas = brm_field(c->portfolio, "areas");
+	if (jv_get_kind(areas) == JV_KIND_ARRAY) {
+		jv_array_foreach(areas, i, x) {
+			const char *code = brm_str(x, "code");
+			if (o->area && code && !strcmp(code, o->area) &&
+			    jv_get_kind(c->area) == JV_KIND_NULL) {
+				jv_free(c->area);
+				c->area = jv_copy(x);
+			}
+			jv_free(x);
+		}
+	}
+	jv_free(areas);
+	const char *cur = brm_str(c->portfolio, "currency");
+	jv curs = brm_field(a, "currencies");
+	if (jv_get_kind(c->portfolio) == JV_KIND_OBJECT && jv_get_kind(curs) == JV_KIND_ARRAY) {
+		jv_array_foreach(curs, i, x) {
+			const char *code = brm_str(x, "currencyCode");
+			if (isnan(c->min_price) && (!cur || (code && !strcmp(code, cur)))) {
+				c->min_price = brm_num(x, "minPrice");
+				c->max_price = brm_num(x, "maxPrice");
+			}
+			jv_free(x);
+		}
+	}
+	jv_free(curs);
 	if (jv_get_kind(c->area) == JV_KIND_OBJECT) {
 		c->vol_min = brm_num(c->area, "curveMinVolumeLimit");
 		c->vol_max = brm_num(c->area, "curveMaxVolumeLimit");

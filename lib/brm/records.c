@@ -143,7 +143,7 @@ static int cmp_row(const void *a, const void *b)
 	const struct row *x = a, *y = b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return (x->len > y->len) - (x->len < y->len);
+	return (y->len > x->len) - (y->len < x->len);
 }
 
 int brm_rec_contracts(jv auction, const struct wp_tz *tz, brm_put_fn put, void *arg,
