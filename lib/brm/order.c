@@ -522,7 +522,7 @@ static void check_unique(struct brm_vctx *c)
 			else if (!live)
 				flag(c, "order %s is cancelled", id);
 		} else if (!c->m->replace && o->kind == BRM_CURVE && live && mine) {
-			flag(c, "%s/%s has curve order %s; modify it with --replace %s", pf, area,
+			flag(c, "curve order %s exists already; modify it with --replace %s",
 			     id ? id : "?", id ? id : "?");
 		}
 		jv_free(x);

@@ -176,7 +176,7 @@ static void test_rules(void)
 	const char *orders = "{\"curveOrders\":[{\"orderId\":\"g-1\",\"portfolio\":\"TP1 - DA\","
 			     "\"areaCode\":\"TEL\",\"state\":\"Accepted\"}],\"blockLists\":[]}";
 	expect("V6 one curve order", good, NULL, orders, NULL,
-	       "TP1 - DA/TEL has curve order g-1; modify it with --replace g-1 (V6)");
+	       "TP1 - DA/TEL: curve order g-1 exists already; modify it with --replace g-1 (V6)");
 	got = problems_of(good, NULL, orders, "g-1", &rc);
 	is_int(rc, 0, "V6: --replace of the live order passes");
 	expect("V6 replace unknown", good, NULL, orders, "g-2",
