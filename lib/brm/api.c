@@ -424,40 +424,63 @@ int brm_auction(struct brm_session *s, const char *id, jv *out, struct wp_err *e
 	return rc;
 }
 
-int brm_orders(struct brm_session *s, const char *auction, const char *portfolio,
-	       const char *area, jv *out, struct wp_err *err)
+/* GET /auctions/{id}/{what} with the portfolio and area filters. The
+ * area filter is "areas" in Nord Pool's kit and "areaCodes" in the
+ * swagger model: send both (brm.md section 3). */
+static int auction_get(struct brm_session *s, const char *auction, const char *what,
+		       const char *portfolio, const char *area, jv *out, struct wp_err *err)
 {
-	char *ea = esc(auction), *ep = esc(portfolio), *er = esc(area), *path = NULL;
-	int rc;
+	char *ea = esc(auction), *ep = esc(portfolio), *er = esc(area), path[2048];
+	int rc, n;
 
-	/* The filter is "areas" in Nord Pool's kit and "areaCodes" in the
-	 * swagger model: send both (brm.md section 3). */
-	if (!ea || !ep || !er ||
-	    asprintf(&path, "/auctions/%s/orders%s%s%s%s%s%s%s", ea, portfolio || area ? "?" : "",
-		     portfolio ? "portfolios=" : "", portfolio ? ep : "",
-		     portfolio && area ? "&" : "", area ? "areas=" : "", area ? er : "",
-		     area ? "" : "") < 0) {
+	*out = jv_null();
+	if (!ea || !ep || !er) {
 		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 		goto out;
 	}
-	if (area) {
-		char *p2;
-		if (asprintf(&p2, "%s&areaCodes=%s", path, er) < 0) {
-			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
-			goto out;
-		}
-		free(path);
-		path = p2;
-	}
-	rc = brm_get(s, path, out, err);
-	if (rc == 0 && jv_get_kind(*out) != JV_KIND_OBJECT)
-		rc = wp_err_set(err, WP_EPROTO, "GET %s: not an Orders object", path);
+	n = snprintf(path, sizeof path, "/auctions/%s/%s%s", ea, what,
+		     portfolio || area ? "?" : "");
+	if (portfolio)
+		n += snprintf(path + n, sizeof path - n, "portfolios=%s%s", ep, area ? "&" : "");
+	if (area && n < (int)sizeof path)
+		n += snprintf(path + n, sizeof path - n, "areas=%s&areaCodes=%s", er, er);
+	if (n >= (int)sizeof path)
+		rc = wp_err_set(err, WP_EUSAGE, "auction, portfolio or area name too long");
+	else
+		rc = brm_get(s, path, out, err);
 out:
 	free(ea);
 	free(ep);
 	free(er);
-	free(path);
 	return rc;
+}
+
+int brm_orders(struct brm_session *s, const char *auction, const char *portfolio,
+	       const char *area, jv *out, struct wp_err *err)
+{
+	int rc = auction_get(s, auction, "orders", portfolio, area, out, err);
+
+	if (rc == 0 && jv_get_kind(*out) != JV_KIND_OBJECT)
+		rc = wp_err_set(err, WP_EPROTO, "orders of %s: not an Orders object", auction);
+	return rc;
+}
+
+int brm_trades(struct brm_session *s, const char *auction, const char *portfolio,
+	       const char *area, jv *out, struct wp_err *err)
+{
+	int rc = auction_get(s, auction, "trades", portfolio, area, out, err);
+
+	if (rc == 0 && jv_get_kind(*out) == JV_KIND_NULL) {
+		*out = jv_array();
+	} else if (rc == 0 && jv_get_kind(*out) != JV_KIND_ARRAY) {
+		rc = wp_err_set(err, WP_EPROTO, "trades of %s: not a list", auction);
+	}
+	return rc;
+}
+
+int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_err *err)
+{
+	return auction_get(s, auction, "prices", NULL, NULL, out, err);
 }
 
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
@@ -704,8 +727,12 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 	 * matched to this cancel. */
 	if ((rc = brm_ref_new(ref, err)))
 		goto out;
-	const char *old = brm_str(order, "comment");
-	jv comment = jv_string_fmt("%s%s%s", old ? old : "", old && *old ? " " : "", ref);
+	/* Keep the trader's words, swap the previous reference for this one. */
+	const char *old = brm_str(order, "comment"), *prev = old ? strstr(old, "wp:") : NULL;
+	int keep = old ? (int)(prev ? prev - old : (long)strlen(old)) : 0;
+	while (keep > 0 && old[keep - 1] == ' ')
+		keep--;
+	jv comment = jv_string_fmt("%.*s%s%s", keep, old ? old : "", keep ? " " : "", ref);
 	if (jv_string_length_bytes(jv_copy(comment)) > 255) {
 		jv_free(comment);
 		comment = jv_string(ref);

@@ -170,6 +170,10 @@ int brm_auction(struct brm_session *s, const char *id, jv *out, struct wp_err *e
 /* A3 for one portfolio and area (NULL = all). */
 int brm_orders(struct brm_session *s, const char *auction, const char *portfolio,
 	       const char *area, jv *out, struct wp_err *err);
+/* A4 (own trades, [] before results) and A5 (area prices). */
+int brm_trades(struct brm_session *s, const char *auction, const char *portfolio,
+	       const char *area, jv *out, struct wp_err *err);
+int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_err *err);
 /* C2/B2: one order, trying curve orders first; *kind tells which. */
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
 		  struct wp_err *err);
