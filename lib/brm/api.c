@@ -302,6 +302,25 @@ int brm_status_err(long status, jv reply, int write, const char *what, struct wp
 			  msg[0] ? ": " : "", msg);
 }
 
+/* A write goes out on a connection of its own. libcurl silently resends
+ * a request, POST included, when a reused keep-alive connection turns out
+ * dead before any answer; on a fresh connection it never does, so a write
+ * is sent exactly once. */
+static int send_req(struct brm_session *s, const struct wp_http_req *req,
+		    struct wp_http_resp *resp, struct wp_err *err)
+{
+	struct wp_http once;
+	int rc;
+
+	if (req->idempotent)
+		return wp_http_do(s->http, req, resp, err);
+	if ((rc = wp_http_init(&once, &s->http->o, err)))
+		return rc;
+	rc = wp_http_do(&once, req, resp, err);
+	wp_http_release(&once);
+	return rc;
+}
+
 int brm_call(struct brm_session *s, const char *method, const char *path, jv body,
 	     int idempotent, long *status, jv *reply, struct wp_err *err)
 {
@@ -344,7 +363,7 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 		req.body = text;
 		req.body_len = text ? strlen(text) : 0;
 		req.idempotent = idempotent;
-		if ((rc = wp_http_do(s->http, &req, &resp, err))) {
+		if ((rc = send_req(s, &req, &resp, err))) {
 			wp_err_prefix(err, "%s %s", method, path);
 			wp_http_resp_release(&resp);
 			break;
@@ -355,7 +374,7 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 		wp_http_resp_release(&resp);
 		/* An expired token is refused before the request is processed,
 		 * so repeating once after a fresh login is safe even for writes. */
-		if (resp.status != 401)
+		if (*status != 401)
 			break;
 		if (attempt == 1)
 			rc = wp_err_set(err, WP_EPERM, "%s %s: token refused right after login (HTTP 401)",
@@ -669,12 +688,24 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 		return journal(s, e, err);
 	}
 	jv_free(found);
-	e = jv_object_set(e, jv_string("outcome"), jv_string("not-landed"));
+	/* Absent proves nothing while the request may still be in flight:
+	 * only a throttled or unavailable answer says it was not taken. */
+	if (rc == 0 && (status == 429 || status == 503)) {
+		e = jv_object_set(e, jv_string("outcome"), jv_string("not-landed"));
+		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
+		journal(s, e, NULL);
+		return wp_err_set(err, WP_ETEMP,
+				  "%s; the orders read back show no %s, so it did not land: safe "
+				  "to run again",
+				  why.msg, w->ref);
+	}
+	e = jv_object_set(e, jv_string("outcome"), jv_string("unknown"));
 	e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
 	journal(s, e, NULL);
 	return wp_err_set(err, WP_ETEMP,
-			  "%s; the orders read back show no %s, so it did not land: safe to run "
-			  "again",
+			  "%s; not among the orders read back yet, but the exchange may still be "
+			  "processing it: state unknown, check with brm-orders for %s before "
+			  "sending again",
 			  why.msg, w->ref);
 }
 
