@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0 &&
-	    (rc = brm_ctx_open(&c, &cli, 0, &err)) == 0)
+	    (rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
 		rc = run(&cli, &c, &err);
 	brm_ctx_close(&c);
 	return wp_cli_finish(&cli, rc, &err);

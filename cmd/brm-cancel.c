@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 			rc = wp_err_set(&err, WP_EUSAGE, "--all needs --auction");
 		else if (!all && !cli.argc)
 			rc = wp_err_set(&err, WP_EUSAGE, "which order? give ORDER_ID or --all --auction A");
-		else if ((rc = brm_ctx_open(&c, &cli, !wp_cli_has(&cli, "dry-run"), &err)) == 0)
+		else if ((rc = brm_ctx_open(&c, &cli, wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
 			rc = run(&cli, &c, &err);
 	}
 	brm_ctx_close(&c);

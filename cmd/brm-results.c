@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
 		if (!wp_cli_get(&cli, "auction"))
 			rc = wp_err_set(&err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
-		else if ((rc = brm_ctx_open(&c, &cli, 0, &err)) == 0)
+		else if ((rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
 			rc = run(&cli, &c, &err);
 	}
 	brm_ctx_close(&c);

@@ -208,12 +208,13 @@ struct brm_ctx {
 	struct wp_tz *day_tz;     /* Europe/Brussels: delivery days are CET days */
 };
 #define BRM_CTX_INIT { .http_ok = 0 }
+/* BRM_WRITE: prod needs --env prod on the command line, the journal is
+ * opened, the environment is stated on stderr (also for BRM_DRY_RUN). */
+enum brm_mode { BRM_READ, BRM_WRITE, BRM_DRY_RUN };
 /* Environment (--env > BRM_ENV > [brm] env > test), hosts (--base-url >
  * BRM_BASE_URL > [brm] base_url > the environment's; BRM_SSO_URL and
- * BRM_API_URL override one each), user and password, HTTP, token cache.
- * write: the program changes state: prod needs --env prod on the command
- * line, the journal is opened, and the environment is stated on stderr. */
-int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err *err);
+ * BRM_API_URL override one each), user and password, HTTP, token cache. */
+int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, struct wp_err *err);
 void brm_ctx_close(struct brm_ctx *c);
 /* Risk limits from [brm] max_mw, max_notional, band_min, band_max. */
 int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_err *err);

@@ -68,7 +68,7 @@ int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_er
 	return 0;
 }
 
-int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err *err)
+int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, struct wp_err *err)
 {
 	struct wp_http_opts defaults = WP_HTTP_OPTS_INIT;
 	struct brm_session *s = &c->s;
@@ -82,7 +82,7 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err
 		return rc;
 	/* Production is never reached by accident: a write needs the choice
 	 * on the command line itself, not only in the environment or config. */
-	if (write && !strcmp(c->env->name, "prod") &&
+	if (mode == BRM_WRITE && !strcmp(c->env->name, "prod") &&
 	    !(wp_cli_get(cli, "env") && !strcmp(wp_cli_get(cli, "env"), "prod")))
 		return wp_err_set(err, WP_ECONFIG,
 				  "prod chosen by BRM_ENV or the config file; orders on prod need "
@@ -128,7 +128,7 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err
 		return rc;
 	if (cli->cache_dir && (rc = join(&s->token_cache, cli->cache_dir, "/brm-token.json", err)))
 		return rc;
-	if (write) {
+	if (mode == BRM_WRITE) {
 		if ((rc = wp_xdg_dir("state", 1, &c->state_dir, err)) ||
 		    (rc = join(&s->journal, c->state_dir, "/brm-journal.ndjson", err)))
 			return rc;
@@ -137,7 +137,7 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, int write, struct wp_err
 	if ((rc = wp_tz_load(&c->tz, "Europe/Bucharest", NULL, err)) ||
 	    (rc = wp_tz_load(&c->day_tz, "Europe/Brussels", NULL, err)))
 		return rc;
-	if (write)
+	if (mode != BRM_READ)
 		wp_cli_warn(cli, "environment %s (%s)", s->env, s->api_url);
 	return 0;
 }
