@@ -29,7 +29,8 @@ static const struct wp_prog prog = {
 static const char *const cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
 				    "state", "version", "outcome", "ref", NULL };
 
-/* The live orders of the auction (optionally one portfolio/area). */
+/* The live orders of the auction (optionally one portfolio/area): not
+ * cancelled, and not settled by published results. */
 static int live_orders(struct wp_cli *cli, struct brm_ctx *c, jv *ids, struct wp_err *err)
 {
 	const char *keys[] = { "curveOrders", "blockLists" };
@@ -45,7 +46,7 @@ static int live_orders(struct wp_cli *cli, struct brm_ctx *c, jv *ids, struct wp
 		if (jv_get_kind(list) == JV_KIND_ARRAY) {
 			jv_array_foreach(list, i, o) {
 				const char *id = brm_str(o, "orderId"), *st = brm_str(o, "state");
-				if (id && (!st || strcmp(st, "Cancelled")))
+				if (id && (!st || (strcmp(st, "Cancelled") && strcmp(st, "ResultsPublished"))))
 					*ids = jv_array_append(*ids, jv_string(id));
 				jv_free(o);
 			}
