@@ -26,16 +26,22 @@ int wp_err_set(struct wp_err *err, int code, const char *fmt, ...)
 
 int wp_err_prefix(struct wp_err *err, const char *fmt, ...)
 {
-	char pre[512], old[sizeof err->msg];
+	char out[sizeof err->msg];
+	size_t n, k;
 	va_list ap;
 
 	if (!err)
 		return 0;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof pre, fmt, ap);
+	vsnprintf(out, sizeof out - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
+	n = strlen(out);
+	out[n++] = ':';
+	out[n++] = ' ';
+	k = strnlen(err->msg, sizeof out - n - 1);
+	memcpy(out + n, err->msg, k);
+	out[n + k] = '\0';
+	memcpy(err->msg, out, sizeof out);
 	return err->code;
 }
 

@@ -260,7 +260,7 @@ static double retry_after(const struct wp_http_resp *resp)
 		} else {
 			time_t t = curl_getdate(v, NULL);
 			if (t != -1)
-				s = (double)t - wp_http_wall() > 0 ? (double)t - wp_http_wall() : 0;
+				s = fmax(0, (double)t - wp_http_wall());
 		}
 	}
 	free(v);

@@ -151,7 +151,28 @@ static void json_error(struct wp_reader *r, jv v)
 }
 
 /* jq 1.6 reads numbers as doubles: a literal beyond their range becomes
- * infinity, which no writer could spell back. Refuse it with its line. */
+ * infinity, which no writer could spell back. Refuse it with its line.
+ * Only a literal with an exponent or over 300 digits can get there, and
+ * walking every record costs more than looking at its text first. */
+static int may_overflow(const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= '0' && c <= '9') {
+			if (++run > 300)
+				return 1;
+		} else {
+			if ((c | 0x20) == 'e' && run)
+				return 1;
+			run = 0;
+		}
+	}
+	return 0;
+}
+
 static int finite_numbers(jv v)
 {
 	int ok = 1;
@@ -219,7 +240,7 @@ static int ndjson_line(struct wp_reader *r)
 		json_error(r, v);
 		return 0;
 	}
-	if (!finite_numbers(v)) {
+	if (may_overflow(r->line, n) && !finite_numbers(v)) {
 		jv_free(v);
 		return push_error(r, r->lineno, "number out of range");
 	}

@@ -27,10 +27,16 @@ enum wp_format {
 int wp_format_parse(const char *s, enum wp_format *out, struct wp_err *err);
 
 /* Reader. NDJSON: one JSON value per line; an object is a record, an array
- * of objects is several. CSV (RFC 4180, libcsv): a header row names the
- * fields; empty cells are null, cells in strict JSON number syntax become
- * numbers, others strings; CRLF accepted. AUTO looks at the first non-blank
- * byte: '{' or '[' means NDJSON. */
+ * of objects is several; blank lines are skipped. CSV (RFC 4180, libcsv): a
+ * header row names the fields; empty cells are null, a quoted empty cell is
+ * "", cells in strict JSON number syntax become numbers, others strings;
+ * spaces are kept; CRLF accepted. AUTO looks at the first non-blank byte:
+ * '{' or '[' means NDJSON. A UTF-8 byte order mark is skipped.
+ * Numbers are doubles (jq 1.6): 12345678901234567890 reads as the nearest
+ * double, 12345678901234567168 (written back 12345678901234567000); a
+ * literal beyond the double range (1e400) is WP_EDATA in NDJSON and stays
+ * a string in CSV. Lines are physical lines: a CSV row with a quoted line
+ * break is numbered by its first line. */
 struct wp_reader;
 /* name is used in messages ("stdin", a path). in is not closed. */
 int wp_reader_open(struct wp_reader **r, FILE *in, const char *name,

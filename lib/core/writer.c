@@ -25,7 +25,7 @@ struct wp_writer {
 	int no_header, header_done;
 	jq_state *jq;
 	char jq_msg[512];     /* first message jq reported while compiling */
-	jv *cols;             /* column names; ncols == 0 until known */
+	jv *cols;             /* column names, known when cols != NULL */
 	int ncols;
 	int project;          /* --fields: NDJSON keeps only these, in order */
 	long count;
@@ -229,12 +229,18 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 	size_t i, run = 0;
 
 	for (i = 0; i < n; i++) {
-		const char *e = s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n"
-						   : s[i] == '\r' ? "\\r" : s[i] == '\\' ? "\\\\" : NULL;
-		if (!e)
-			continue;
+		char e;
+
+		switch (s[i]) {
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\\': e = '\\'; break;
+		default: continue;
+		}
 		put(b, s + run, i - run);
-		put(b, e, 2);
+		putch(b, '\\');
+		putch(b, e);
 		run = i + 1;
 	}
 	put(b, s + run, n - run);
@@ -311,8 +317,8 @@ static int table_flush_sample(struct wp_writer *w, struct wp_err *err)
 	int rc = 0, n = jv_array_length(jv_copy(w->sample));
 
 	w->sampling = 0;
-	w->width = calloc((size_t)w->ncols, sizeof *w->width);
-	w->right = calloc((size_t)w->ncols, 1);
+	w->width = calloc((size_t)w->ncols + 1, sizeof *w->width);
+	w->right = calloc((size_t)w->ncols + 1, 1);
 	if (!w->width || !w->right)
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	for (int i = 0; i < w->ncols; i++) {
@@ -370,7 +376,7 @@ static int flush_buf(struct wp_writer *w, struct wp_err *err)
 static int set_columns(struct wp_writer *w, const char *const *names, int n,
 		       struct wp_err *err)
 {
-	w->cols = calloc((size_t)n, sizeof *w->cols);
+	w->cols = calloc((size_t)n + 1, sizeof *w->cols);
 	if (!w->cols)
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	for (int i = 0; i < n; i++)
@@ -410,7 +416,7 @@ static int emit(struct wp_writer *w, jv v, struct wp_err *err)
 		jv_free(v);
 		return wp_err_set(err, WP_EDATA, "record is not an object but %s", jv_kind_name(k));
 	}
-	if (!w->ncols && (rc = columns_from(w, v, err))) {
+	if (!w->cols && (rc = columns_from(w, v, err))) {
 		jv_free(v);
 		return rc;
 	}
@@ -580,7 +586,7 @@ int wp_writer_close(struct wp_writer *w, struct wp_err *err)
 
 	if (!w)
 		return 0;
-	if (w->sampling && w->ncols && jv_array_length(jv_copy(w->sample)) > 0)
+	if (w->sampling && jv_array_length(jv_copy(w->sample)) > 0)
 		rc = table_flush_sample(w, err);
 	errno = 0;
 	if (fflush(w->out) != 0 || ferror(w->out)) {

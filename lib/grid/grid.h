@@ -83,6 +83,18 @@ int grid_net_bus(const struct grid_net *n, long id);
 /* Branches between buses a and b (either direction) into out[max];
  * returns how many there are (may exceed max). */
 int grid_net_branches_between(const struct grid_net *n, int a, int b, int *out, int max);
+/* A branch by its 1-based case row, or by its end buses (external numbers,
+ * either direction; parallel branches are ambiguous): WP_EDATA naming what
+ * is wrong (unknown, out of service, ambiguous). */
+int grid_net_branch_by_row(const struct grid_net *n, long row, int *l, struct wp_err *err);
+int grid_net_branch_by_ends(const struct grid_net *n, long from, long to, int *l,
+			    struct wp_err *err);
+/* Comma lists from a command line, appended to *out (realloc'd, *k items):
+ * branches as ROW or FROM-TO, buses as external numbers. WP_EDATA. */
+int grid_net_parse_branches(const struct grid_net *n, const char *list, int **out, int *k,
+			    struct wp_err *err);
+int grid_net_parse_buses(const struct grid_net *n, const char *list, int **out, int *k,
+			 struct wp_err *err);
 /* Phase-shifter injections in pu: Pbusinj = Cft' * (-b .* phi), nb values. */
 void grid_net_shift_injections(const struct grid_net *n, double *pbusinj);
 void grid_net_release(struct grid_net *n);
@@ -120,11 +132,36 @@ int grid_ptdf_flows(struct grid_ptdf *p, const double *p_mw, double *flow_mw,
 		    struct wp_err *err);
 void grid_ptdf_release(struct grid_ptdf *p);
 
+/* What grid-ptdf writes: chosen branches (NULL = all in service) by chosen
+ * buses (NULL = all), as records (branch, from_bus, to_bus, bus, ptdf) to
+ * w, or as a CSV matrix to wide (header branch,from_bus,to_bus,BUS...). */
+struct grid_ptdf_out {
+	const int *br;
+	int nbr;
+	const int *bus;
+	int nbus;
+	FILE *wide;
+	struct wp_writer *w;
+};
+int grid_ptdf_write(struct grid_ptdf *p, const struct grid_ptdf_out *o, struct wp_err *err);
+
 /* Slack specification for a command line: "ref", "load" (weights = PD > 0),
  * a bus number, or "BUS=W,BUS=W,...". *weights is NULL for the reference
  * bus, else malloc'd (nb). WP_EUSAGE naming what is wrong. */
 int grid_slack_parse(const struct grid_net *n, const char *spec, double **weights,
 		     struct wp_err *err);
+
+/* A case, its DC model and the PTDF factor for a slack spec (as
+ * grid_slack_parse): what both commands start from. */
+struct grid_model {
+	struct grid_case c;
+	struct grid_net net;
+	struct grid_ptdf p;
+};
+#define GRID_MODEL_INIT { .c = GRID_CASE_INIT }
+int grid_model_open(struct grid_model *m, const char *path, const char *slack,
+		    struct wp_err *err);
+void grid_model_release(struct grid_model *m);
 
 /* ---- LMP decomposition ------------------------------------------------- */
 
@@ -139,12 +176,70 @@ struct grid_binding {
 int grid_lmp_congestion(struct grid_ptdf *p, const struct grid_binding *c, int k,
 			double *congestion, double *contrib, struct wp_err *err);
 
-/* Least-squares shadow prices: find mu (k) and an offset c0 (the energy
+/* Least-squares shadow prices: given the PTDF rows h (k x nb) of k
+ * candidate constraints, find mu (k) and an offset c0 (the energy
  * reference's share) minimising sum_i (congestion_i - (c0 - sum_l
  * H[l,bus_i]*mu_l))^2 over m observed nodes. rms is the residual's root
- * mean square. m must exceed k. */
-int grid_mu_estimate(struct grid_ptdf *p, const int *bus, const double *congestion, int m,
-		     const int *br, int k, double *mu, double *c0, double *rms,
-		     struct wp_err *err);
+ * mean square. m must exceed k (WP_EDATA). */
+int grid_mu_estimate(const double *h, int nb, const int *bus, const double *congestion, int m,
+		     int k, double *mu, double *c0, double *rms, struct wp_err *err);
+
+/* ---- lmp-decompose on records (decompose.c) ------------------------------ */
+
+/* Output columns of each mode, NULL-terminated, for CSV and tables. */
+extern const char *const grid_cols_model[], *const grid_cols_constraint[],
+	*const grid_cols_market[], *const grid_cols_market_hub[], *const grid_cols_estimate[];
+
+/* What to do with a bad input record (rc WP_EDATA, err says where): return
+ * 0 to skip it (--keep-going) or rc to stop. */
+typedef int (*grid_bad_fn)(void *ctx, int rc, struct wp_err *err);
+
+/* Shadow-price records -> binding constraints (*out malloc'd, *k of them).
+ * A record names its branch by `branch` (case row) or `from`/`to` (also
+ * `from_bus`/`to_bus`) and its price by `mu`, or `mu_sf` and `mu_st` (mu =
+ * mu_sf - mu_st). Zero prices are skipped; an unknown, out-of-service (with
+ * mu != 0), ambiguous or repeated branch is WP_EDATA "SRC:LINE: ...". */
+int grid_read_bindings(const struct grid_net *n, struct wp_reader *r, const char *src,
+		       grid_bad_fn bad, void *ctx, struct grid_binding **out, int *k,
+		       struct wp_err *err);
+/* Model mode: a record per bus (bus, lmp, energy = lambda, congestion, loss
+ * = 0, top_branch, top_contribution) or, by_constraint, per bus and
+ * constraint (bus, branch, from_bus, to_bus, mu, ptdf, contribution). */
+int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_binding *c,
+			 int k, int by_constraint, struct wp_writer *w, struct wp_err *err);
+
+/* Location name -> internal bus, from records (location, bus). */
+struct grid_map_entry {
+	char *loc;
+	int bus;
+};
+struct grid_map {
+	struct grid_map_entry *e;
+	int n;
+};
+#define GRID_MAP_INIT { NULL, 0 }
+int grid_map_read(struct grid_map *m, const struct grid_net *n, struct wp_reader *r,
+		  const char *src, struct wp_err *err);
+int grid_map_find(const struct grid_map *m, const char *loc); /* -1 if absent */
+void grid_map_release(struct grid_map *m);
+
+/* Market mode over price-schema records, one interval (iso, market, run,
+ * interval_start_utc; input in the schema's order) at a time. Without p:
+ * per record shares, congestion rank and, with hub, the basis to it. With
+ * p, map and the PTDF rows h (k x nb) of the candidate branches br: per
+ * interval and candidate, mu by least squares with its residual. */
+struct grid_market {
+	const char *src;            /* input name for messages */
+	const char *hub;            /* location or location_id, or NULL */
+	struct grid_ptdf *p;        /* estimate mode when not NULL */
+	const struct grid_map *map;
+	const int *br;
+	const double *h;
+	int k;
+	grid_bad_fn bad;
+	void *ctx;
+};
+int grid_market_run(const struct grid_market *o, struct wp_reader *r, struct wp_writer *w,
+		    struct wp_err *err);
 
 #endif

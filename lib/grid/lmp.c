@@ -41,27 +41,20 @@ out:
 	return rc;
 }
 
-int grid_mu_estimate(struct grid_ptdf *p, const int *bus, const double *congestion, int m,
-		     const int *br, int k, double *mu, double *c0, double *rms,
-		     struct wp_err *err)
+int grid_mu_estimate(const double *h, int nb, const int *bus, const double *congestion, int m,
+		     int k, double *mu, double *c0, double *rms, struct wp_err *err)
 {
-	int nb = p->net->nb, rc;
-	double *h, chisq;
+	double chisq;
 	gsl_matrix *a = NULL, *cov = NULL;
 	gsl_vector *y = NULL, *x = NULL;
 	gsl_multifit_linear_workspace *ws = NULL;
 	gsl_error_handler_t *old;
+	int rc = 0;
 
 	if (m <= k)
 		return wp_err_set(err, WP_EDATA,
 				  "%d constraint%s need more than %d priced nodes mapped to the case "
 				  "(have %d)", k, k == 1 ? "" : "s", k, m);
-	if (!(h = malloc((size_t)k * nb * sizeof *h)))
-		return wp_err_set(err, WP_EINTERNAL, "out of memory");
-	if ((rc = grid_ptdf_rows(p, br, k, h, err))) {
-		free(h);
-		return rc;
-	}
 	old = gsl_set_error_handler_off();
 	a = gsl_matrix_alloc((size_t)m, (size_t)k + 1);
 	cov = gsl_matrix_alloc((size_t)k + 1, (size_t)k + 1);
@@ -95,7 +88,6 @@ out:
 	gsl_vector_free(y);
 	gsl_matrix_free(cov);
 	gsl_matrix_free(a);
-	free(h);
 	return rc;
 }
 
@@ -162,4 +154,27 @@ int grid_slack_parse(const struct grid_net *n, const char *spec, double **weight
 bad:
 	free(w);
 	return WP_EUSAGE;
+}
+
+int grid_model_open(struct grid_model *m, const char *path, const char *slack,
+		    struct wp_err *err)
+{
+	double *w = NULL;
+	int rc;
+
+	*m = (struct grid_model)GRID_MODEL_INIT;
+	if ((rc = grid_case_load(&m->c, path, err)) || (rc = grid_net_build(&m->net, &m->c, err)))
+		return rc;
+	if ((rc = grid_slack_parse(&m->net, slack, &w, err)))
+		return rc;
+	rc = grid_ptdf_init(&m->p, &m->net, w, err);
+	free(w);
+	return rc;
+}
+
+void grid_model_release(struct grid_model *m)
+{
+	grid_ptdf_release(&m->p);
+	grid_net_release(&m->net);
+	grid_case_release(&m->c);
 }

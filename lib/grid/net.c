@@ -1,4 +1,5 @@
 /* net.c: the DC network model of a case (lmp.md sections 2 and 3). */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,4 +259,103 @@ void grid_net_release(struct grid_net *n)
 	free(n->row);
 	free(n->of_row);
 	*n = (struct grid_net)GRID_NET_INIT;
+}
+
+int grid_net_branch_by_row(const struct grid_net *n, long row, int *l, struct wp_err *err)
+{
+	if (row < 1 || row > n->nrows)
+		return wp_err_set(err, WP_EDATA, "no branch %ld (the case has %d)", row, n->nrows);
+	if ((*l = n->of_row[row - 1]) < 0)
+		return wp_err_set(err, WP_EDATA, "branch %ld is out of service", row);
+	return 0;
+}
+
+int grid_net_branch_by_ends(const struct grid_net *n, long from, long to, int *l,
+			    struct wp_err *err)
+{
+	int a = grid_net_bus(n, from), b = grid_net_bus(n, to), found[4];
+	int k = a < 0 || b < 0 ? 0 : grid_net_branches_between(n, a, b, found, 4);
+
+	if (k == 0)
+		return wp_err_set(err, WP_EDATA, "no in-service branch between buses %ld and %ld",
+				  from, to);
+	if (k > 1)
+		return wp_err_set(err, WP_EDATA, "%d parallel branches between buses %ld and %ld "
+				  "(rows %d, %d%s): give the branch row", k, from, to,
+				  n->row[found[0]], n->row[found[1]], k > 2 ? ", ..." : "");
+	*l = found[0];
+	return 0;
+}
+
+/* "ROW" or "FROM-TO", e.g. "18" or "12-15". */
+static int branch_spec(const struct grid_net *n, const char *spec, int *l, struct wp_err *err)
+{
+	const char *s = spec;
+	char *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (end == s || errno)
+		goto bad;
+	if (*end == '\0')
+		return grid_net_branch_by_row(n, a, l, err);
+	if (*end != '-')
+		goto bad;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || errno || *end)
+		goto bad;
+	return grid_net_branch_by_ends(n, a, b, l, err);
+bad:
+	return wp_err_set(err, WP_EDATA, "'%s' is not a branch (ROW or FROM-TO)", spec);
+}
+
+/* Split a comma list and resolve each item; appends to *out. */
+static int each_item(const struct grid_net *n, const char *list, int **out, int *k, int is_bus,
+		     struct wp_err *err)
+{
+	char *copy = strdup(list), *save = NULL, *item;
+	int rc = 0;
+
+	if (!copy)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	for (item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+		int *grown = realloc(*out, ((size_t)*k + 1) * sizeof **out), idx = -1;
+
+		if (!grown) {
+			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+			break;
+		}
+		*out = grown;
+		if (is_bus) {
+			char *end;
+			long id;
+
+			errno = 0;
+			id = strtol(item, &end, 10);
+			if (end == item || *end || errno)
+				rc = wp_err_set(err, WP_EDATA, "'%s' is not a bus number", item);
+			else if ((idx = grid_net_bus(n, id)) < 0)
+				rc = wp_err_set(err, WP_EDATA, "no in-service bus %ld", id);
+		} else {
+			rc = branch_spec(n, item, &idx, err);
+		}
+		if (!rc)
+			(*out)[(*k)++] = idx;
+	}
+	free(copy);
+	return rc;
+}
+
+int grid_net_parse_branches(const struct grid_net *n, const char *list, int **out, int *k,
+			    struct wp_err *err)
+{
+	return each_item(n, list, out, k, 0, err);
+}
+
+int grid_net_parse_buses(const struct grid_net *n, const char *list, int **out, int *k,
+			 struct wp_err *err)
+{
+	return each_item(n, list, out, k, 1, err);
 }

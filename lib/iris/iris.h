@@ -87,6 +87,11 @@ void iris_name(const struct iris_meta *m, const jv *records,
 int iris_body_decode(const char *buf, size_t len, const char **text,
 		     size_t *tlen, char **owned, jv *records, struct wp_err *err);
 
+/* A stored record as output: r (consumed) with "dataset" added when it
+ * has none and "message_id" (the file name); a non-object becomes
+ * {"value": r}. */
+jv iris_record(jv r, const char *dataset, const char *message_id);
+
 /* ---- Entra ID token (token.c) */
 
 /* POST grant_type=client_credentials to url (the tenant's

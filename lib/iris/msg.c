@@ -134,3 +134,12 @@ int iris_body_decode(const char *buf, size_t len, const char **text,
 		return wp_err_set(err, WP_EDATA, "body is JSON but neither an array nor an object");
 	}
 }
+
+jv iris_record(jv r, const char *dataset, const char *message_id)
+{
+	if (jv_get_kind(r) != JV_KIND_OBJECT)
+		r = jv_object_set(jv_object(), jv_string("value"), r);
+	if (!jv_object_has(jv_copy(r), jv_string("dataset")))
+		r = jv_object_set(r, jv_string("dataset"), jv_string(dataset));
+	return jv_object_set(r, jv_string("message_id"), jv_string(message_id));
+}

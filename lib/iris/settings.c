@@ -1,8 +1,11 @@
 /* settings.c: the [iris] settings shared by the iris-* commands, by the
  * one precedence rule (command line > environment > config > default). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "wp.h"
 #include "iris/iris.h"
@@ -90,4 +93,71 @@ void iris_settings_release(struct iris_settings *s)
 {
 	free(s->dir);
 	s->dir = NULL;
+}
+
+/* A --from/--to value: a GB delivery day (Europe/London, DST-aware) or
+ * an RFC 3339 time. A day as --to includes that whole day. */
+static int when(const char *s, int is_to, const struct wp_tz *tz, time_t *out,
+		struct wp_err *err)
+{
+	struct wp_date d;
+	int rc;
+
+	if (strchr(s, 'T') || strchr(s, ' ') || strlen(s) > 10) {
+		if ((rc = wp_parse_time(s, out, err)))
+			return wp_err_set(err, WP_EUSAGE, "invalid time '%s'", s);
+		return 0;
+	}
+	if ((rc = wp_date_parse(s, tz, time(NULL), &d, err)))
+		return rc;
+	*out = wp_day_start(tz, is_to ? wp_date_add(d, 1) : d);
+	return 0;
+}
+
+int iris_range_from_cli(struct wp_cli *cli, time_t *from, time_t *to, struct wp_err *err)
+{
+	const char *f = wp_cli_get(cli, "from"), *t = wp_cli_get(cli, "to");
+	struct wp_tz *tz = NULL;
+	int rc;
+
+	*from = *to = 0;
+	if (!f && !t)
+		return 0;
+	if ((rc = wp_tz_load(&tz, "Europe/London", NULL, err)))
+		return rc;
+	if ((f && (rc = when(f, 0, tz, from, err))) || (t && (rc = when(t, 1, tz, to, err)))) {
+		wp_tz_free(tz);
+		return rc;
+	}
+	wp_tz_free(tz);
+	if (*from && *to && *to <= *from)
+		return wp_err_set(err, WP_EUSAGE, "--to %s is not after --from %s", t, f);
+	return 0;
+}
+
+int iris_checkpoint_path(const char *name, char **path, struct wp_err *err)
+{
+	char safe[128], *state, *dir;
+	int rc;
+
+	*path = NULL;
+	if (iris_sanitize(name, safe, sizeof safe) < 0 || strcmp(safe, name))
+		return wp_err_set(err, WP_EUSAGE,
+				  "checkpoint name '%s': use letters, digits, '.', '_' or '-'", name);
+	if ((rc = wp_xdg_dir("state", 1, &state, err)))
+		return rc;
+	if (asprintf(&dir, "%s/iris-records", state) < 0) {
+		free(state);
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	free(state);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = wp_err_errno(err, WP_ECANTCREAT, "cannot create", dir);
+		free(dir);
+		return rc;
+	}
+	if (asprintf(path, "%s/%s", dir, safe) < 0)
+		*path = NULL;
+	free(dir);
+	return *path ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
 }

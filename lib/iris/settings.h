@@ -2,6 +2,8 @@
 #ifndef IRIS_SETTINGS_H
 #define IRIS_SETTINGS_H
 
+#include <time.h>
+
 struct wp_cli;
 struct wp_err;
 
@@ -22,5 +24,10 @@ int iris_dir_from_cli(struct wp_cli *cli, char **dir, struct wp_err *err);
  * missing. */
 int iris_listen_settings(struct wp_cli *cli, struct iris_settings *s, struct wp_err *err);
 void iris_settings_release(struct iris_settings *s);
+/* --from/--to: a GB delivery day (Europe/London; a --to day is included)
+ * or an RFC 3339 time; absent = 0. WP_EUSAGE when malformed or empty. */
+int iris_range_from_cli(struct wp_cli *cli, time_t *from, time_t *to, struct wp_err *err);
+/* $XDG_STATE_HOME/wattpipe/iris-records/NAME (folder created); malloc'd. */
+int iris_checkpoint_path(const char *name, char **path, struct wp_err *err);
 
 #endif

@@ -248,85 +248,113 @@ static jv text(jv row, const char *key)
 	return v;
 }
 
-int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
-		      jv *rec, time_t *start, struct wp_err *err)
+/* The parts of a row that make a record; fields are NULL-kind when absent. */
+struct row {
+	time_t start;
+	jv name, id, type, lmp, energy, cong, loss, ver;
+};
+
+static void row_free(struct row *r)
+{
+	jv_free(r->name);
+	jv_free(r->id);
+	jv_free(r->type);
+	jv_free(r->lmp);
+	jv_free(r->energy);
+	jv_free(r->cong);
+	jv_free(r->loss);
+	jv_free(r->ver);
+}
+
+/* Read and check a row (consumed); on error nothing is left to free. */
+static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_err *err)
 {
 	jv t = jv_object_get(jv_copy(row), jv_string("datetime_beginning_utc"));
-	jv name = text(jv_copy(row), "pnode_name"), id = text(jv_copy(row), "pnode_id");
-	jv type = jv_object_get(jv_copy(row), jv_string("type"));
-	jv lmp = jv_null(), energy = jv_null(), cong = jv_null(), loss = jv_null();
-	char b1[WP_TIME_MAX], b2[WP_TIME_MAX], b3[WP_TIME_MAX];
 	int rc = 0;
 
-	*rec = jv_invalid();
-	if (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(name) != JV_KIND_STRING ||
-	    jv_get_kind(id) != JV_KIND_STRING) {
+	*r = (struct row){ 0, text(jv_copy(row), "pnode_name"), text(jv_copy(row), "pnode_id"),
+			   jv_object_get(jv_copy(row), jv_string("type")), jv_null(), jv_null(),
+			   jv_null(), jv_null(),
+			   jv_object_get(jv_copy(row), jv_string("version_nbr")) };
+	if (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(r->name) != JV_KIND_STRING ||
+	    jv_get_kind(r->id) != JV_KIND_STRING) {
 		rc = wp_err_set(err, WP_EPROTO,
 				"row without datetime_beginning_utc, pnode_id or pnode_name");
-	} else if (wp_parse_time(jv_string_value(t), start, err)) {
+	} else if (wp_parse_time(jv_string_value(t), &r->start, err)) {
 		rc = err->code = WP_EPROTO; /* their data, not ours */
-	} else if ((rc = price(jv_copy(row), "total_lmp", f->suffix, &lmp, err)) == 0 &&
-		   (rc = price(jv_copy(row), "system_energy_price", f->suffix, &energy, err)) == 0 &&
-		   (rc = price(jv_copy(row), "congestion_price", f->suffix, &cong, err)) == 0 &&
-		   (rc = price(jv_copy(row), "marginal_loss_price", f->suffix, &loss, err)) == 0) {
-		if (jv_get_kind(lmp) != JV_KIND_NUMBER)
+	} else if ((rc = price(jv_copy(row), "total_lmp", f->suffix, &r->lmp, err)) == 0 &&
+		   (rc = price(jv_copy(row), "system_energy_price", f->suffix, &r->energy, err)) == 0 &&
+		   (rc = price(jv_copy(row), "congestion_price", f->suffix, &r->cong, err)) == 0 &&
+		   (rc = price(jv_copy(row), "marginal_loss_price", f->suffix, &r->loss, err)) == 0) {
+		if (jv_get_kind(r->lmp) != JV_KIND_NUMBER)
 			rc = wp_err_set(err, WP_EPROTO, "row without total_lmp_%s", f->suffix);
 	}
 	if (rc) {
 		if (jv_get_kind(t) == JV_KIND_STRING)
 			wp_err_prefix(err, "row %s", jv_string_value(t));
-		jv_free(t);
-		jv_free(name);
-		jv_free(id);
-		jv_free(type);
-		jv_free(lmp);
-		jv_free(energy);
-		jv_free(cong);
-		jv_free(loss);
-		jv_free(row);
-		return rc;
+		row_free(r);
 	}
-	/* Unverified feeds publish no energy component: it is what the others
-	 * leave of the total (rounded to 1e-6 to drop binary noise). */
-	if (jv_get_kind(energy) == JV_KIND_NULL && jv_get_kind(cong) == JV_KIND_NUMBER &&
-	    jv_get_kind(loss) == JV_KIND_NUMBER) {
-		double e = jv_number_value(lmp) - jv_number_value(cong) - jv_number_value(loss);
-		energy = jv_number(round(e * 1e6) / 1e6);
-	}
-	wp_fmt_utc(*start, b1);
-	wp_fmt_utc(*start + f->minutes * 60, b2);
-	wp_fmt_local(*start, tz, b3);
-
-	jv r = jv_object();
-	r = jv_object_set(r, jv_string("interval_start_utc"), jv_string(b1));
-	r = jv_object_set(r, jv_string("interval_end_utc"), jv_string(b2));
-	r = jv_object_set(r, jv_string("interval_start_local"), jv_string(b3));
-	r = jv_object_set(r, jv_string("iso"), jv_string("PJM"));
-	r = jv_object_set(r, jv_string("market"), jv_string(f->rec_market));
-	r = jv_object_set(r, jv_string("run"), jv_string(f->prelim ? "prelim" : "final"));
-	r = jv_object_set(r, jv_string("location"), name);
-	r = jv_object_set(r, jv_string("location_id"), id);
-	r = jv_object_set(r, jv_string("location_type"),
-			  jv_string(pjm_location_type(jv_get_kind(type) == JV_KIND_STRING
-							      ? jv_string_value(type) : NULL)));
-	r = jv_object_set(r, jv_string("price_kind"), jv_string("lmp"));
-	r = jv_object_set(r, jv_string("lmp"), lmp);
-	r = jv_object_set(r, jv_string("energy"), energy);
-	r = jv_object_set(r, jv_string("congestion"), cong);
-	r = jv_object_set(r, jv_string("loss"), loss);
-	r = jv_object_set(r, jv_string("ghg"), jv_null());
-	r = jv_object_set(r, jv_string("currency"), jv_string("USD"));
-	r = jv_object_set(r, jv_string("unit"), jv_string("MWh"));
-	if (f->versioned) {
-		jv v = jv_object_get(jv_copy(row), jv_string("version_nbr"));
-
-		r = jv_object_set(r, jv_string("pjm_version_nbr"),
-				  jv_get_kind(v) == JV_KIND_NUMBER ? v : (jv_free(v), jv_null()));
-	}
-	jv_free(type);
 	jv_free(t);
 	jv_free(row);
-	*rec = r;
+	return rc;
+}
+
+/* The price record of a row read by row_read; consumes r's values. */
+static jv row_record(const struct pjm_feed *f, const struct wp_tz *tz, struct row *r)
+{
+	char b1[WP_TIME_MAX], b2[WP_TIME_MAX], b3[WP_TIME_MAX];
+	const char *type = jv_get_kind(r->type) == JV_KIND_STRING ? jv_string_value(r->type) : NULL;
+	jv rec = jv_object();
+
+	/* Unverified feeds publish no energy component: it is what the others
+	 * leave of the total (rounded to 1e-6 to drop binary noise). */
+	if (jv_get_kind(r->energy) == JV_KIND_NULL && jv_get_kind(r->cong) == JV_KIND_NUMBER &&
+	    jv_get_kind(r->loss) == JV_KIND_NUMBER) {
+		double e = jv_number_value(r->lmp) - jv_number_value(r->cong) -
+			   jv_number_value(r->loss);
+		r->energy = jv_number(round(e * 1e6) / 1e6);
+	}
+	wp_fmt_utc(r->start, b1);
+	wp_fmt_utc(r->start + f->minutes * 60, b2);
+	wp_fmt_local(r->start, tz, b3);
+	rec = jv_object_set(rec, jv_string("interval_start_utc"), jv_string(b1));
+	rec = jv_object_set(rec, jv_string("interval_end_utc"), jv_string(b2));
+	rec = jv_object_set(rec, jv_string("interval_start_local"), jv_string(b3));
+	rec = jv_object_set(rec, jv_string("iso"), jv_string("PJM"));
+	rec = jv_object_set(rec, jv_string("market"), jv_string(f->rec_market));
+	rec = jv_object_set(rec, jv_string("run"), jv_string(f->prelim ? "prelim" : "final"));
+	rec = jv_object_set(rec, jv_string("location"), r->name);
+	rec = jv_object_set(rec, jv_string("location_id"), r->id);
+	rec = jv_object_set(rec, jv_string("location_type"), jv_string(pjm_location_type(type)));
+	rec = jv_object_set(rec, jv_string("price_kind"), jv_string("lmp"));
+	rec = jv_object_set(rec, jv_string("lmp"), r->lmp);
+	rec = jv_object_set(rec, jv_string("energy"), r->energy);
+	rec = jv_object_set(rec, jv_string("congestion"), r->cong);
+	rec = jv_object_set(rec, jv_string("loss"), r->loss);
+	rec = jv_object_set(rec, jv_string("ghg"), jv_null());
+	rec = jv_object_set(rec, jv_string("currency"), jv_string("USD"));
+	rec = jv_object_set(rec, jv_string("unit"), jv_string("MWh"));
+	if (f->versioned)
+		rec = jv_object_set(rec, jv_string("pjm_version_nbr"),
+				    jv_get_kind(r->ver) == JV_KIND_NUMBER ? r->ver
+									 : (jv_free(r->ver), jv_null()));
+	else
+		jv_free(r->ver);
+	jv_free(r->type);
+	return rec;
+}
+
+int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
+		      jv *rec, time_t *start, struct wp_err *err)
+{
+	struct row r;
+	int rc;
+
+	*rec = jv_invalid();
+	if ((rc = row_read(f, row, &r, err)))
+		return rc;
+	*start = r.start;
+	*rec = row_record(f, tz, &r);
 	return 0;
 }
 
@@ -373,6 +401,8 @@ static int run_flush(struct lmp_run *x, struct wp_err *err)
 {
 	int rc = 0;
 
+	if (x->n == 0)
+		return 0;
 	qsort(x->v, x->n, sizeof *x->v, slot_cmp);
 	for (int i = 0; i < x->n; i++) {
 		struct slot *s = &x->v[i];
@@ -447,42 +477,42 @@ static int wanted(const struct pjm_query *q, jv row)
 	return keep;
 }
 
-/* One page: every row is mapped and checked before any is passed on. */
+/* One page: every row is checked before any is passed on, so a bad row
+ * leaves nothing of its page behind; then rows are mapped one by one. */
 static int lmp_page(void *ctx, jv items, struct wp_err *err)
 {
 	struct lmp_run *x = ctx;
-	int n = jv_array_length(jv_copy(items)), m = 0, rc = 0;
-	jv *recs = calloc(n ? n : 1, sizeof *recs);
-	time_t *ts = calloc(n ? n : 1, sizeof *ts);
+	const struct pjm_feed *f = x->q->feed;
+	int n = jv_array_length(jv_copy(items)), rc = 0;
+	struct row r;
 
-	if (!recs || !ts)
-		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 	for (int i = 0; rc == 0 && i < n; i++) {
 		jv row = jv_array_get(jv_copy(items), i);
 
-		if (jv_get_kind(row) != JV_KIND_OBJECT || !wanted(x->q, jv_copy(row))) {
-			rc = jv_get_kind(row) == JV_KIND_OBJECT
-				     ? 0 : wp_err_set(err, WP_EPROTO, "item %d is not an object", i);
+		if (jv_get_kind(row) != JV_KIND_OBJECT) {
+			jv_free(row);
+			rc = wp_err_set(err, WP_EPROTO, "%s: item %d is not an object", f->feed, i);
+		} else if ((rc = row_read(f, row, &r, err)) == 0) {
+			row_free(&r);
+		}
+	}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		jv row = jv_array_get(jv_copy(items), i);
+
+		items = jv_array_set(items, i, jv_null()); /* one copy of each row at a time */
+		if (!wanted(x->q, jv_copy(row))) {
 			jv_free(row);
 			continue;
 		}
-		if ((rc = pjm_row_to_record(x->q->feed, x->c->tz, row, &recs[m], &ts[m], err)))
+		if ((rc = row_read(f, row, &r, err)))
 			break;
 		/* Both window ends are inclusive on PJM's side. */
-		if (ts[m] < x->lo || ts[m] >= x->hi)
-			jv_free(recs[m]);
+		if (r.start < x->lo || r.start >= x->hi)
+			row_free(&r);
 		else
-			m++;
+			rc = run_hold(x, row_record(f, x->c->tz, &r), r.start, err);
 	}
 	jv_free(items);
-	for (int i = 0; i < m; i++) {
-		if (rc == 0)
-			rc = run_hold(x, recs[i], ts[i], err);
-		else
-			jv_free(recs[i]);
-	}
-	free(recs);
-	free(ts);
 	return rc;
 }
 
@@ -758,10 +788,11 @@ int pjm_nodes_fetch(struct pjm_client *c, const struct pjm_nodes_query *q,
 	else
 		jv_free(all);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		jv row = v[i].row, r = jv_object();
+		jv row = v[i].row, r;
 
 		if (i > 0 && v[i - 1].id == v[i].id)
-			continue;
+			continue; /* an older row of the same node */
+		r = jv_object();
 		for (int k = 0; pjm_node_columns[k]; k++) {
 			const char *col = pjm_node_columns[k];
 			jv val = strstr(col, "_date") ? day(jv_copy(row), col)

@@ -67,9 +67,10 @@ expect_out() {
 	else _notok "$_cmd: output" "$(diff "$T/want" "$T/out" | head -20)"; fi
 }
 
-# expect_jq FILTER WANT: `jq -r FILTER` over stdout (slurped when FILTER
-# starts with -s) prints exactly WANT.
+# expect_jq [-s] FILTER WANT: `jq -r FILTER` over stdout (slurped with -s,
+# also accepted as a "-s FILTER" prefix) prints exactly WANT.
 expect_jq() {
+	if [ "$1" = "-s" ]; then shift; set -- "-s $1" "$2"; fi
 	if [ "${1#-s }" != "$1" ]; then got=$(jq -r -s "${1#-s }" "$T/out" 2>&1)
 	else got=$(jq -r "$1" "$T/out" 2>&1); fi
 	if [ "$got" = "$2" ]; then _ok "$_cmd: jq $1 = $2"

@@ -21,8 +21,9 @@ for prog in "$WP_BIN"/*; do
 		grep -Eq "Fl Fl $o( |$)" "$man" || missing="$missing --$o"
 	done
 	check "$name: every option is in man/$name.1${missing:+ (missing:$missing)}" test -z "$missing"
-	for s in NAME SYNOPSIS DESCRIPTION OPTIONS FIELDS ENVIRONMENT '"EXIT STATUS"' EXAMPLES; do
-		check "$name.1 has section $s" grep -q "^\.Sh $s" "$man"
+	for s in NAME SYNOPSIS DESCRIPTION OPTIONS FIELDS ENVIRONMENT EXIT_STATUS EXAMPLES; do
+		s=$(echo "$s" | tr _ ' ')
+		check "$name.1 has section $s" grep -Eq "^\.Sh \"?$s\"?\$" "$man"
 	done
 	check "$name.1 has no mandoc errors" mandoc -Tlint -Werror "$man"
 	for shell in bash zsh fish; do

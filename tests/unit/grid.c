@@ -174,7 +174,7 @@ static void test_model_lmp(const char *stem)
 	/* and back: the shadow prices from the congestion components */
 	if (k > 0) {
 		int *bus = malloc((size_t)m.net.nb * sizeof *bus), br[64];
-		double mu[64], c0, rms;
+		double mu[64], c0, rms, *h = malloc((size_t)k * m.net.nb * sizeof *h);
 
 		for (int i = 0; i < m.net.nb; i++) {
 			bus[i] = i;
@@ -182,7 +182,8 @@ static void test_model_lmp(const char *stem)
 		}
 		for (int i = 0; i < k; i++)
 			br[i] = c[i].br;
-		ok(!grid_mu_estimate(&m.p, bus, cong, m.net.nb, br, k, mu, &c0, &rms, &err),
+		grid_ptdf_rows(&m.p, br, k, h, &err);
+		ok(!grid_mu_estimate(h, m.net.nb, bus, cong, m.net.nb, k, mu, &c0, &rms, &err),
 		   "shadow prices estimated");
 		worst = 0;
 		for (int i = 0; i < k; i++)
@@ -193,6 +194,7 @@ static void test_model_lmp(const char *stem)
 			printf("#   max difference %g, rms %g\n", worst, rms);
 		is_num(c0, lmp[m.net.ref * cols + 1] - 10, 1e-6, "offset = reference LMP - 10");
 		free(bus);
+		free(h);
 	}
 	free(cong);
 	free(lmp);

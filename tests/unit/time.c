@@ -300,6 +300,19 @@ int main(void)
 		is_int(day_len(syd, 2040, 4, 1), 25 * H, "Sydney 2040-04-01 has 25 hours");
 		wp_tz_free(syd);
 	}
+	{
+		/* Havana springs forward at midnight: the day starts at 01:00. */
+		struct wp_tz *hav = zone("America/Havana");
+		struct wp_date d = { 2024, 3, 10 };
+		is_str(local(hav, wp_day_start(hav, d)), "2024-03-10T01:00:00-04:00",
+		       "Havana 2024-03-10 starts at 01:00 (no midnight)");
+		is_int(day_len(hav, 2024, 3, 10), 23 * H, "and has 23 hours");
+		d.y = 2040;
+		d.d = 11;
+		is_str(local(hav, wp_day_start(hav, d)), "2040-03-11T01:00:00-04:00",
+		       "Havana 2040-03-11 too (footer rule)");
+		wp_tz_free(hav);
+	}
 	zones_refused();
 	date_parse();
 	parse_time();

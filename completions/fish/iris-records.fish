@@ -1,0 +1,16 @@
+# fish completion for iris-records, generated from its option table
+complete -c iris-records -f
+complete -c iris-records -l dir -s d -r -F -d 'spool directory (default $XDG_DATA_HOME/wattpipe/iris)'
+complete -c iris-records -l dataset -r -f -a 'BOALF BOD DISBSAD FREQ FUELHH FUELINST IMBALNGC INDDEM INDGEN MELNGC MELS MID MILS NETBSAD PN QPN REMIT' -d 'one dataset (FREQ, BOALF, ...); default all'
+complete -c iris-records -l from -r -f -d 'files from this GB day or RFC 3339 time (by file-name time)'
+complete -c iris-records -l to -r -f -d 'files up to this day (included) or before this time'
+complete -c iris-records -l since-checkpoint -r -f -d 'only files stored since the last run with NAME'
+complete -c iris-records -l output -s o -r -f -a 'ndjson csv tsv table' -d 'ndjson, csv, tsv or table (default: table on a terminal, else ndjson)'
+complete -c iris-records -l fields -r -f -d 'comma-separated fields to output, in order'
+complete -c iris-records -l jq -r -f -d 'jq filter applied to every output record'
+complete -c iris-records -l no-header -d 'CSV/TSV without the header row'
+complete -c iris-records -l config -r -F -d 'config file (default $XDG_CONFIG_HOME/wattpipe/config)'
+complete -c iris-records -l verbose -s v -d 'trace requests on stderr, secrets redacted'
+complete -c iris-records -l quiet -s q -d 'no progress or notices on stderr'
+complete -c iris-records -l help -s h -d 'show this help and exit'
+complete -c iris-records -l version -d 'show the version and exit'

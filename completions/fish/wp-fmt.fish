@@ -1,0 +1,12 @@
+# fish completion for wp-fmt, generated from its option table
+complete -c wp-fmt -l input -s i -r -f -a 'ndjson csv' -d 'input format: ndjson or csv (default: detect)'
+complete -c wp-fmt -l keep-going -d 'skip bad records, count them, exit 65 at the end'
+complete -c wp-fmt -l output -s o -r -f -a 'ndjson csv tsv table' -d 'ndjson, csv, tsv or table (default: table on a terminal, else ndjson)'
+complete -c wp-fmt -l fields -r -f -d 'comma-separated fields to output, in order'
+complete -c wp-fmt -l jq -r -f -d 'jq filter applied to every output record'
+complete -c wp-fmt -l no-header -d 'CSV/TSV without the header row'
+complete -c wp-fmt -l config -r -F -d 'config file (default $XDG_CONFIG_HOME/wattpipe/config)'
+complete -c wp-fmt -l verbose -s v -d 'trace requests on stderr, secrets redacted'
+complete -c wp-fmt -l quiet -s q -d 'no progress or notices on stderr'
+complete -c wp-fmt -l help -s h -d 'show this help and exit'
+complete -c wp-fmt -l version -d 'show the version and exit'
