@@ -46,10 +46,11 @@ expect_jq '-s map(select(.resolution_min == 60 and (.interval_start_local | star
 
 run brm-auctions --id "$OPEN" --portfolios -o ndjson
 expect_code 0
-expect_lines 3
+expect_lines 4
 expect_jq 'select(.portfolio_id == "TP1") | [.portfolio, .permission, .area, .resolution_min, .min_volume_mw, .max_volume_mw, .min_price, .max_price] | @csv' \
 	'"TP1 - DA","WRITE","TEL",15,-900,900,-500,4000'
 expect_jq 'select(.portfolio_id == "TP2") | .permission' 'READ'
+expect_jq 'select(.portfolio_id == "TP4") | .resolution_min' 'null'
 
 run brm-auctions --contracts
 expect_code 64 'need --id'
