@@ -77,6 +77,8 @@ install: all
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(PREFIX)/share/wattpipe
+	install -m 644 $(wildcard share/wattpipe/*) $(DESTDIR)$(PREFIX)/share/wattpipe
 	install -m 644 $(wildcard completions/bash/*) $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 $(wildcard completions/zsh/*) $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 644 $(wildcard completions/fish/*) $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d

@@ -55,16 +55,9 @@ static int emit(void *p, const char *dataset, const char *message_id, jv records
 		struct wp_err *err)
 {
 	struct ctx *c = p;
-	int rc = 0;
+	int rc = iris_write_records(c->w, dataset, message_id, records, err);
 
-	jv_array_foreach(records, i, r) {
-		r = iris_record(r, dataset, message_id);
-		if (!rc)
-			rc = wp_writer_put(c->w, r, err);
-		else
-			jv_free(r);
-	}
-	jv_free(records);
+	/* The line is out before the message is accepted. */
 	if (!rc && fflush(c->cli->out) != 0)
 		rc = wp_err_set(err, WP_ECANTCREAT, "stdout: write error");
 	return rc;

@@ -29,18 +29,9 @@ struct out {
 static int put(void *p, const char *dataset, const char *name, jv records, struct wp_err *err)
 {
 	struct out *o = p;
-	int rc = 0;
 
 	o->files++;
-	jv_array_foreach(records, i, r) {
-		r = iris_record(r, dataset, name);
-		if (!rc)
-			rc = wp_writer_put(o->w, r, err);
-		else
-			jv_free(r);
-	}
-	jv_free(records);
-	return rc;
+	return iris_write_records(o->w, dataset, name, records, err);
 }
 
 static int run(struct wp_cli *cli, struct wp_err *err)

@@ -29,6 +29,7 @@ struct wp_reader {
 	size_t len;
 	int unread;           /* line holds a line not yet parsed (sniffer) */
 	int eof;
+	int nomem;            /* a record could not be queued */
 	long lineno;          /* physical lines read */
 	long recline;         /* line of the last record returned */
 
@@ -58,6 +59,7 @@ static int push(struct wp_reader *r, jv v, long line)
 
 		if (!q) {
 			jv_free(v);
+			r->nomem = 1;
 			return WP_EINTERNAL;
 		}
 		r->q = q, r->qcap = cap;
@@ -221,7 +223,8 @@ static const char *kind_article(jv_kind k)
 	}
 }
 
-/* Parse the current line into queued records or one queued error. */
+/* Parse the current line into queued records or one queued error.
+ * WP_EINTERNAL (also left in r->nomem) when the queue cannot grow. */
 static int ndjson_line(struct wp_reader *r)
 {
 	const char *end = r->line + r->len;
@@ -329,7 +332,7 @@ static void csv_header(struct wp_reader *r, jv names)
 
 	r->keys = calloc((size_t)n, sizeof *r->keys);
 	if (!r->keys) {
-		push_error(r, r->row_line, "out of memory");
+		r->nomem = 1;
 		jv_free(names);
 		return;
 	}
@@ -454,8 +457,11 @@ int wp_reader_next(struct wp_reader *r, jv *rec, struct wp_err *err)
 		}
 		if (r->fmt == WP_FMT_CSV)
 			csv_line(r);
-		else if ((rc = ndjson_line(r)))
-			return wp_err_set(err, rc, "%s:%ld: out of memory", r->name, r->lineno);
+		else
+			ndjson_line(r);
+		if (r->nomem)
+			return wp_err_set(err, WP_EINTERNAL, "%s:%ld: out of memory", r->name,
+					  r->lineno);
 	}
 	return pop(r, rec, err);
 }

@@ -20,6 +20,7 @@
 
 struct wp_err;
 struct wp_http;
+struct wp_writer;
 
 #define IRIS_NAME_MAX 200     /* file names, bytes */
 #define IRIS_DATASET_MAX 32
@@ -91,6 +92,9 @@ int iris_body_decode(const char *buf, size_t len, const char **text,
  * has none and "message_id" (the file name); a non-object becomes
  * {"value": r}. */
 jv iris_record(jv r, const char *dataset, const char *message_id);
+/* Every record of the array (consumed) through iris_record to w. */
+int iris_write_records(struct wp_writer *w, const char *dataset, const char *message_id,
+		       jv records, struct wp_err *err);
 
 /* ---- Entra ID token (token.c) */
 

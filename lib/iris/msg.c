@@ -143,3 +143,18 @@ jv iris_record(jv r, const char *dataset, const char *message_id)
 		r = jv_object_set(r, jv_string("dataset"), jv_string(dataset));
 	return jv_object_set(r, jv_string("message_id"), jv_string(message_id));
 }
+
+int iris_write_records(struct wp_writer *w, const char *dataset, const char *message_id,
+		       jv records, struct wp_err *err)
+{
+	int rc = 0;
+
+	jv_array_foreach(records, i, r) {
+		if (!rc)
+			rc = wp_writer_put(w, iris_record(r, dataset, message_id), err);
+		else
+			jv_free(r);
+	}
+	jv_free(records);
+	return rc;
+}

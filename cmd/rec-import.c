@@ -1,0 +1,112 @@
+/* rec-import: registry exports (CSV or NDJSON) into the REC ledger. */
+#include "wp.h"
+#include "certs/cmd.h"
+
+static const struct wp_opt opts[] = {
+	{ "format", 'f', "FORMAT", "registry export format (default: from the columns)",
+	  WP_COMPLETE_WORDS("wattpipe mrets nar wregis pjm-gats") },
+	{ "dry-run", 0, NULL, "check and count, change nothing", WP_COMPLETE_NONE },
+	CERT_LEDGER_OPTS,
+	{ "input", 'i', "FORMAT", "input format: ndjson or csv (default: detect)", WP_COMPLETE_WORDS("ndjson csv") },
+	WP_OUTPUT_OPTS,
+	WP_COMMON_OPTS,
+	{ 0 },
+};
+
+static const struct wp_prog prog = {
+	"rec-import", "import registry certificate exports into the REC ledger", "[options] [FILE...]",
+	opts, "rec",
+};
+
+/* One file into the open import; the format from --format or its columns. */
+static int import_file(struct wp_cli *cli, struct cert_import *imp, const char *path,
+		       jv *done, struct wp_err *err)
+{
+	const struct cert_format *f = NULL;
+	const char *fname = wp_cli_get(cli, "format");
+	struct wp_reader *r;
+	FILE *opened;
+	long added = imp->added, unchanged = imp->unchanged;
+	jv rec, b, sum;
+	int rc;
+
+	if (fname && (rc = cert_format_find(fname, &f, err)))
+		return rc;
+	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
+		return rc;
+	while ((rc = wp_reader_next(r, &rec, err)) == 0 && jv_is_valid(rec)) {
+		if (!f && (rc = cert_format_detect(jv_copy(rec), &f, err))) {
+			jv_free(rec);
+			break;
+		}
+		if ((rc = cert_format_map(f, rec, &b, err)) || (rc = cert_import_add(imp, b, err)))
+			break;
+	}
+	if (rc && rc != WP_EUSAGE && wp_reader_line(r) > 0)
+		wp_err_prefix(err, "%s:%ld", path ? path : "stdin", wp_reader_line(r));
+	wp_reader_free(r);
+	if (opened)
+		fclose(opened);
+	if (rc)
+		return rc;
+	sum = jv_object();
+	sum = jv_object_set(sum, jv_string("source"), jv_string(path ? path : "-"));
+	sum = jv_object_set(sum, jv_string("format"), f ? jv_string(f->name) : jv_null());
+	sum = jv_object_set(sum, jv_string("added"), jv_number((double)(imp->added - added)));
+	sum = jv_object_set(sum, jv_string("unchanged"),
+			    jv_number((double)(imp->unchanged - unchanged)));
+	sum = jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
+	*done = jv_array_append(*done, sum);
+	return 0;
+}
+
+static int run(struct wp_cli *cli, struct wp_err *err)
+{
+	static const char *const cols[] = { "source", "format", "added", "unchanged", "dry_run",
+					    NULL };
+	struct cert_ledger *l = NULL;
+	struct cert_import imp = CERT_IMPORT_INIT;
+	struct wp_writer *w;
+	jv done = jv_array(), sources = jv_string("");
+	int rc, i, n = cli->argc ? cli->argc : 1;
+
+	for (i = 0; i < n; i++)
+		sources = jv_string_concat(sources, jv_string_fmt("%s%s", i ? " " : "",
+								  cli->argc ? cli->argv[i] : "stdin"));
+	if ((rc = wp_cli_writer(cli, cols, &w, err)) || (rc = cert_cmd_ledger(cli, 0, &l, err)) ||
+	    (rc = cert_import_begin(l, jv_string_value(sources), &imp, err)))
+		goto out;
+	for (i = 0; i < n && !rc; i++)
+		rc = import_file(cli, &imp, cli->argc ? cli->argv[i] : NULL, &done, err);
+	if (rc) {
+		cert_import_end(&imp, 0, NULL);
+		wp_err_prefix(err, "nothing imported");
+		goto out;
+	}
+	if ((rc = cert_import_end(&imp, !wp_cli_has(cli, "dry-run"), err)))
+		goto out;
+	/* Summaries only once the transaction is committed. */
+	jv_array_foreach(done, k, sum)
+	{
+		if (!rc)
+			rc = wp_writer_put(w, sum, err);
+		else
+			jv_free(sum);
+	}
+out:
+	jv_free(done);
+	jv_free(sources);
+	cert_ledger_close(l);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0)
+		rc = run(&cli, &err);
+	return wp_cli_finish(&cli, rc, &err);
+}

@@ -1,0 +1,74 @@
+/* rec-retire: retire certificates in the REC ledger, by serial range or by
+ * quantity (oldest vintage first), with the retirement fields. */
+#include "wp.h"
+#include "certs/cmd.h"
+
+static const struct wp_opt opts[] = {
+	CERT_MOVE_OPTS,
+	{ "type", 't', "TYPE", "compliance or voluntary (default compliance)", WP_COMPLETE_WORDS("compliance voluntary") },
+	{ "reason", 0, "TEXT", "retirement reason (the registry's option name, e.g. RPS)", WP_COMPLETE_NONE },
+	{ "quarter", 0, "QN", "compliance quarter, Q1 to Q4", WP_COMPLETE_WORDS("Q1 Q2 Q3 Q4") },
+	{ "beneficiary", 0, "NAME", "beneficial owner named on the retirement", WP_COMPLETE_NONE },
+	{ "note", 0, "TEXT", "free text kept with the retirement", WP_COMPLETE_NONE },
+	{ "public", 0, NULL, "the beneficiary may be published", WP_COMPLETE_NONE },
+	{ "commit", 0, NULL, "really retire (without it, a dry run)", WP_COMPLETE_NONE },
+	{ "dry-run", 0, NULL, "show the ranges that would be retired, change nothing", WP_COMPLETE_NONE },
+	CERT_FILTER_OPTS,
+	CERT_LEDGER_OPTS,
+	WP_OUTPUT_OPTS,
+	WP_COMMON_OPTS,
+	{ 0 },
+};
+
+static const struct wp_prog prog = {
+	"rec-retire", "retire renewable energy certificates for a state and year", "[options]",
+	opts, "rec",
+};
+
+static int run(struct wp_cli *cli, struct wp_err *err)
+{
+	static const char *const cols[] = { "registry", "serial", "certificates", "mwh", "vintage",
+					    "generator_name", "status", "retirement", NULL };
+	struct cert_select sel = CERT_SELECT_INIT;
+	struct cert_retirement r = CERT_RETIREMENT_INIT;
+	struct cert_ledger *l = NULL;
+	struct wp_writer *w;
+	char year[16];
+	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
+
+	if ((rc = cert_cmd_select(cli, &sel, err)))
+		return rc;
+	if (!sel.serial == !sel.quantity)
+		return wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
+	r.type = wp_cli_get(cli, "type") ? wp_cli_get(cli, "type") : "compliance";
+	r.reason = wp_cli_get(cli, "reason");
+	r.state = sel.state;
+	r.year = sel.year;
+	r.quarter = wp_cli_get(cli, "quarter");
+	r.beneficiary = wp_cli_get(cli, "beneficiary");
+	r.note = wp_cli_get(cli, "note");
+	r.public_ = wp_cli_has(cli, "public");
+	if ((rc = cert_retirement_check(&r, err)))
+		return rc;
+	/* Retirement is final: say what is about to happen before doing it. */
+	snprintf(year, sizeof year, r.year > 0 ? "%d" : "-", r.year);
+	wp_cli_note(cli, "%s%s retirement, reason %s, state %s, year %s, beneficiary %s",
+		    dry ? "dry run (add --commit to retire): " : "", r.type,
+		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
+		    r.beneficiary ? r.beneficiary : "-");
+	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
+		rc = cert_retire(l, &sel, &r, dry, cert_cmd_emit, w, err);
+	cert_ledger_close(l);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0)
+		rc = run(&cli, &err);
+	return wp_cli_finish(&cli, rc, &err);
+}

@@ -1,0 +1,18 @@
+# fish completion for iris-backfill, generated from its option table
+complete -c iris-backfill -f
+complete -c iris-backfill -l dataset -r -f -a 'BOALF BOD DISBSAD FREQ FUELHH FUELINST IMBALNGC INDDEM INDGEN MELNGC MELS MID MILS NETBSAD REMIT' -d 'dataset to fetch (FREQ, BOALF, FUELINST, ...)'
+complete -c iris-backfill -l from -r -f -d 'start: GB day or RFC 3339 time'
+complete -c iris-backfill -l to -r -f -d 'end: GB day (included) or time (default now)'
+complete -c iris-backfill -l dir -s d -r -F -d 'spool directory (default $XDG_DATA_HOME/wattpipe/iris)'
+complete -c iris-backfill -l base-url -r -f -d 'Insights API base (default https://data.elexon.co.uk/bmrs/api/v1)'
+complete -c iris-backfill -l cacert -r -F -d 'extra CA certificate bundle'
+complete -c iris-backfill -l timeout -r -f -d 'overall timeout per request (default 120)'
+complete -c iris-backfill -l output -s o -r -f -a 'ndjson csv tsv table' -d 'ndjson, csv, tsv or table (default: table on a terminal, else ndjson)'
+complete -c iris-backfill -l fields -r -f -d 'comma-separated fields to output, in order'
+complete -c iris-backfill -l jq -r -f -d 'jq filter applied to every output record'
+complete -c iris-backfill -l no-header -d 'CSV/TSV without the header row'
+complete -c iris-backfill -l config -r -F -d 'config file (default $XDG_CONFIG_HOME/wattpipe/config)'
+complete -c iris-backfill -l verbose -s v -d 'trace requests on stderr, secrets redacted'
+complete -c iris-backfill -l quiet -s q -d 'no progress or notices on stderr'
+complete -c iris-backfill -l help -s h -d 'show this help and exit'
+complete -c iris-backfill -l version -d 'show the version and exit'

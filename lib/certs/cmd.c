@@ -1,0 +1,124 @@
+/* cmd.c: the bridge from the rec-* command lines to the ledger. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "certs/cmd.h"
+
+int cert_cmd_ledger(struct wp_cli *cli, int readonly, struct cert_ledger **l, struct wp_err *err)
+{
+	struct cert_ledger_opts o = CERT_LEDGER_OPTS_INIT;
+	const char *path, *bt;
+	char *dir = NULL, *def = NULL;
+	long ms;
+	int rc;
+
+	path = wp_cli_setting(cli, "db", "WATTPIPE_REC_DB", "rec", "db", NULL, err);
+	if (!path) {
+		if ((rc = wp_xdg_dir("data", !readonly, &dir, err)))
+			return rc;
+		if (asprintf(&def, "%s/rec.db", dir) < 0) {
+			free(dir);
+			return wp_err_set(err, WP_EINTERNAL, "out of memory");
+		}
+		path = def;
+	}
+	bt = wp_cli_setting(cli, "busy-timeout", NULL, "rec", "busy_timeout", "5000", err);
+	{
+		char *end;
+
+		ms = strtol(bt, &end, 10);
+		if (*end || ms < 0 || ms > INT_MAX) {
+			free(dir), free(def);
+			return wp_err_set(err, WP_EUSAGE, "busy timeout '%s' is not milliseconds", bt);
+		}
+	}
+	o.busy_timeout_ms = (int)ms;
+	o.readonly = readonly;
+	o.actor = wp_cli_setting(cli, NULL, "USER", "rec", "actor", "unknown", err);
+	rc = cert_ledger_open(l, path, &o, err);
+	if (rc == WP_ENOINPUT)
+		rc = wp_err_prefix(err, "rec-import makes the ledger");
+	free(dir);
+	free(def);
+	return rc;
+}
+
+static int get_long(struct wp_cli *cli, const char *name, long lo, long hi, long *out,
+		    struct wp_err *err)
+{
+	int rc = wp_cli_long(cli, name, *out, out, err);
+
+	if (!rc && wp_cli_has(cli, name) && (*out < lo || *out > hi))
+		rc = wp_err_set(err, WP_EUSAGE, "--%s must be from %ld to %ld", name, lo, hi);
+	return rc;
+}
+
+static int check_month(const char *s, const char *name, struct wp_err *err)
+{
+	int y, m, n = 0;
+
+	if (s && (sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || s[n] || strlen(s) != 7 || m < 1 ||
+		  m > 12))
+		return wp_err_set(err, WP_EUSAGE, "--%s '%s' is not YYYY-MM", name, s);
+	return 0;
+}
+
+int cert_cmd_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *err)
+{
+	long year = 0, bank = 0, q = 0;
+	int rc;
+
+	sel->registry = wp_cli_get(cli, "registry");
+	sel->account = wp_cli_get(cli, "account");
+	sel->state = wp_cli_get(cli, "state");
+	sel->fuel = wp_cli_get(cli, "fuel");
+	sel->generator = wp_cli_get(cli, "generator");
+	sel->vintage_from = wp_cli_get(cli, "vintage-from");
+	sel->vintage_to = wp_cli_get(cli, "vintage-to");
+	sel->serial = wp_cli_get(cli, "serial");
+	if (sel->state && strlen(sel->state) != 2)
+		return wp_err_set(err, WP_EUSAGE, "--state '%s' is not a two-letter code", sel->state);
+	if ((rc = check_month(sel->vintage_from, "vintage-from", err)) ||
+	    (rc = check_month(sel->vintage_to, "vintage-to", err)) ||
+	    (rc = get_long(cli, "year", 1900, 9999, &year, err)) ||
+	    (rc = get_long(cli, "banking-years", 0, 100, &bank, err)) ||
+	    (rc = get_long(cli, "quantity", 1, 1000000000000L, &q, err)))
+		return rc;
+	sel->year = (int)year;
+	sel->banking_years = (int)bank;
+	sel->quantity = q;
+	return 0;
+}
+
+int cert_cmd_emit(void *w, jv rec, struct wp_err *err)
+{
+	return wp_writer_put(w, rec, err);
+}
+
+int cert_cmd_datafile(struct wp_cli *cli, const char *opt, const char *key, const char *name,
+		      char **out, struct wp_err *err)
+{
+	const char *v = wp_cli_setting(cli, opt, NULL, "rec", key, NULL, err);
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (v) {
+		*out = strdup(v);
+		return *out ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	/* PREFIX/bin/rec-report -> PREFIX/share/wattpipe/NAME; in the source
+	 * tree bin/ and share/ sit side by side the same way. */
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return wp_err_set(err, WP_ECONFIG, "cannot find the program's directory; give --%s",
+				  opt);
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')))
+		*slash = '\0';
+	if (asprintf(out, "%s/../share/wattpipe/%s", exe, name) < 0)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	return 0;
+}

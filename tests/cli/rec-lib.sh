@@ -1,0 +1,23 @@
+# rec-lib.sh: what the rec-*.t scripts share (sourced after lib.sh).
+DB=$XDG_DATA_HOME/wattpipe/rec.db
+RECDATA=$DATA/rec
+
+# dump NAME: the whole ledger as SQL text (Python's own sqlite3, not ours)
+# into $T/NAME.sql, to prove a refused operation changed nothing.
+dump() {
+	/usr/bin/python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+sys.stdout.write("\n".join(c.iterdump()) + "\n")' "$DB" >"$T/$1.sql"
+}
+
+# unchanged_since NAME: the ledger dumps the same as at `dump NAME`.
+unchanged_since() {
+	dump now
+	if cmp -s "$T/$1.sql" "$T/now.sql"; then _ok "ledger unchanged since $1"
+	else _notok "ledger unchanged since $1" "$(diff "$T/$1.sql" "$T/now.sql" | head -10)"; fi
+}
+
+# seed: the two sample exports imported.
+seed() {
+	rec-import "$RECDATA/mrets-holdings.csv" "$RECDATA/nar-holdings.csv" >/dev/null
+}
