@@ -87,4 +87,5 @@ clean:
 	rm -rf build bin
 
 .PHONY: all completions deps check sanitize demo bench install clean
-.SECONDARY: $(LIB_OBJ)
+# Keep every intermediate object, so a rebuild recompiles only what changed.
+.SECONDARY:

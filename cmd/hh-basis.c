@@ -1,7 +1,5 @@
 /* hh-basis: hub gas prices minus Henry Hub by gas day, spreads between
  * hubs, rolling volatility and correlation. */
-#include <string.h>
-
 #include "wp.h"
 #include "gas/gas.h"
 
@@ -21,41 +19,14 @@ static const struct wp_prog prog = { "hh-basis", "natural gas hub basis against 
 static const char *const columns[] = { "date", "hub", "price", "against", "against_price",
 	"basis", "vol", "corr", "currency", "unit", NULL };
 
-static void report(void *arg, const char *msg)
+static void report(void *cli, const char *msg)
 {
-	wp_cli_warn(arg, "%s", msg);
+	wp_cli_warn(cli, "%s", msg);
 }
 
-/* Add every record of one input; bad records are reported and counted. */
-static int read_input(struct wp_cli *cli, struct basis_ctx *b, const char *path, long *bad,
-		      struct wp_err *err)
+static int add(void *b, jv rec, const char *name, long line, struct wp_err *err)
 {
-	struct wp_reader *r;
-	FILE *f;
-	jv rec;
-	int rc;
-
-	if ((rc = wp_cli_reader(cli, path, &r, &f, err)))
-		return rc;
-	for (;;) {
-		rc = wp_reader_next(r, &rec, err);
-		if (!rc && !jv_is_valid(rec))
-			break;
-		if (!rc)
-			rc = basis_add(b, rec, path && strcmp(path, "-") ? path : "stdin",
-				       wp_reader_line(r), err);
-		if (rc == WP_EDATA) {
-			report(cli, err->msg);
-			(*bad)++;
-			rc = 0;
-		} else if (rc) {
-			break;
-		}
-	}
-	wp_reader_free(r);
-	if (f)
-		fclose(f);
-	return rc;
+	return basis_add(b, rec, name, line, err);
 }
 
 static int run(struct wp_cli *cli, struct wp_err *err)
@@ -65,7 +36,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct gas_source src = { 0 };
 	struct wp_writer *w;
 	const char *spreads[16];
-	long window, bad = 0, skipped = 0;
+	long window, skipped = 0;
 	int ns = wp_cli_count(cli, "spread"), rc;
 
 	if (ns >= (int)(sizeof spreads / sizeof spreads[0]))
@@ -83,19 +54,15 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	if ((rc = basis_new(&b, &o, err)))
 		return rc;
 	for (int i = 0; !rc && i < (cli->argc ? cli->argc : 1); i++)
-		rc = read_input(cli, b, cli->argc ? cli->argv[i] : NULL, &bad, err);
+		rc = wp_cli_read(cli, cli->argc ? cli->argv[i] : NULL, add, b, err);
 	if (!rc && wp_cli_get(cli, "henry"))
-		rc = read_input(cli, b, wp_cli_get(cli, "henry"), &bad, err);
-	if (!rc && bad && !o.keep_going)
-		rc = wp_err_set(err, WP_EDATA, "%ld bad record%s, nothing written (--keep-going skips them)",
-				bad, bad == 1 ? "" : "s");
+		rc = wp_cli_read(cli, wp_cli_get(cli, "henry"), add, b, err);
 	if (!rc && wp_cli_has(cli, "eia") && !basis_has_henry(b) &&
 	    (rc = gas_source_open(cli, &src, err)) == 0)
 		rc = basis_fetch_henry(b, &src, err);
 	if (!rc && (rc = wp_cli_writer(cli, columns, &w, err)) == 0)
 		rc = basis_run(b, w, report, cli, &skipped, err);
-	if (o.keep_going)
-		cli->skipped += bad + skipped;
+	cli->skipped += skipped;
 	gas_source_close(&src);
 	basis_free(b);
 	return rc;

@@ -15,30 +15,13 @@ static const struct wp_prog prog = {
 	.opts = opts,
 };
 
-/* Copy one input's records to the writer, record by record. */
-static int convert(struct wp_cli *cli, const char *path, struct wp_writer *w,
-		   struct wp_err *err)
+/* A jq error belongs to the record it was given. */
+static int put(void *w, jv rec, const char *name, long line, struct wp_err *err)
 {
-	struct wp_reader *r;
-	FILE *opened;
-	jv rec;
-	int rc;
+	int rc = wp_writer_put(w, rec, err);
 
-	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
-		return rc;
-	for (;;) {
-		rc = wp_reader_next(r, &rec, err);
-		if (rc == 0 && !jv_is_valid(rec))
-			break;
-		/* A jq error belongs to the record it was given. */
-		if (rc == 0 && (rc = wp_writer_put(w, rec, err)) == WP_EDATA)
-			wp_err_prefix(err, "%s:%ld", opened ? path : "stdin", wp_reader_line(r));
-		if (rc && (rc = wp_cli_bad_record(cli, rc, err)))
-			break;
-	}
-	wp_reader_free(r);
-	if (opened)
-		fclose(opened);
+	if (rc == WP_EDATA)
+		wp_err_prefix(err, "%s:%ld", name, line);
 	return rc;
 }
 
@@ -52,6 +35,6 @@ int main(int argc, char **argv)
 	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0 &&
 	    (rc = wp_cli_writer(&cli, NULL, &w, &err)) == 0)
 		for (i = 0; rc == 0 && i < (cli.argc ? cli.argc : 1); i++)
-			rc = convert(&cli, cli.argc ? cli.argv[i] : "-", w, &err);
+			rc = wp_cli_read(&cli, cli.argc ? cli.argv[i] : "-", put, w, &err);
 	return wp_cli_finish(&cli, rc, &err);
 }

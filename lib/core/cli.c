@@ -530,6 +530,33 @@ int wp_cli_bad_record(struct wp_cli *cli, int rc, struct wp_err *err)
 	return 0;
 }
 
+int wp_cli_read(struct wp_cli *cli, const char *path, wp_record_fn fn, void *ctx,
+		struct wp_err *err)
+{
+	struct wp_reader *r;
+	FILE *opened;
+	const char *name;
+	jv rec;
+	int rc;
+
+	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
+		return rc;
+	name = opened ? path : "stdin";
+	for (;;) {
+		rc = wp_reader_next(r, &rec, err);
+		if (rc == 0 && !jv_is_valid(rec))
+			break;
+		if (rc == 0)
+			rc = fn(ctx, rec, name, wp_reader_line(r), err);
+		if (rc && (rc = wp_cli_bad_record(cli, rc, err)))
+			break;
+	}
+	wp_reader_free(r);
+	if (opened)
+		fclose(opened);
+	return rc;
+}
+
 /* ---- network ------------------------------------------------------------ */
 
 /* Overlay one config section's HTTP keys on o. */

@@ -143,6 +143,16 @@ int wp_cli_reader(struct wp_cli *cli, const char *path, struct wp_reader **r,
  * print the message, count it and return 0 (skip); else return rc. */
 int wp_cli_bad_record(struct wp_cli *cli, int rc, struct wp_err *err);
 
+/* Called for each record; consumes rec. name and line locate it for
+ * messages ("stdin", 14). WP_EDATA marks the record bad. */
+typedef int (*wp_record_fn)(void *ctx, jv rec, const char *name, long line,
+			    struct wp_err *err);
+/* Read every record of path ("-" or NULL = stdin) with wp_cli_reader and
+ * hand it to fn; bad records (from the reader or fn) go through
+ * wp_cli_bad_record, so --keep-going skips and counts them. */
+int wp_cli_read(struct wp_cli *cli, const char *path, wp_record_fn fn, void *ctx,
+		struct wp_err *err);
+
 /* HTTP options from --timeout, --cacert, --no-cache, -v and the config
  * [section] keys timeout, retries, backoff, rate_max, rate_window,
  * min_interval (defaults come from *defaults), with the cache dir. */

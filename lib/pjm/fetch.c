@@ -211,29 +211,6 @@ static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
 
 /* ---- rows to records -------------------------------------------------- */
 
-/* A price column as a number, or null when absent or null. */
-static int price(jv row, const char *col, const char *sfx, jv *out, struct wp_err *err)
-{
-	char key[64];
-	jv v;
-
-	snprintf(key, sizeof key, "%s_%s", col, sfx);
-	v = jv_object_get(row, jv_string(key));
-	switch (jv_get_kind(v)) {
-	case JV_KIND_NUMBER:
-		*out = v;
-		return 0;
-	case JV_KIND_NULL:
-	case JV_KIND_INVALID:
-		jv_free(v);
-		*out = jv_null();
-		return 0;
-	default:
-		jv_free(v);
-		return wp_err_set(err, WP_EPROTO, "%s is not a number", key);
-	}
-}
-
 /* A string field, or a number printed as text (pnode_id). */
 static jv text(jv row, const char *key)
 {
@@ -266,45 +243,131 @@ static void row_free(struct row *r)
 	jv_free(r->ver);
 }
 
+/* A price column's value: a number, or null when unpublished. */
+static int price_ok(jv *v, const char *col, struct wp_err *err)
+{
+	switch (jv_get_kind(*v)) {
+	case JV_KIND_NUMBER:
+		return 0;
+	case JV_KIND_NULL:
+	case JV_KIND_INVALID:
+		jv_free(*v);
+		*v = jv_null();
+		return 0;
+	default:
+		return wp_err_set(err, WP_EPROTO, "%s is not a number", col);
+	}
+}
+
+/* Which part of struct row a column fills, or NULL. One pass over the
+ * row's keys: cheaper than a lookup (and a key string) per field. */
+static jv *row_slot(const struct pjm_feed *f, struct row *r, jv *t, const char *col,
+		    const char **price_col)
+{
+	static const char *const prices[] = {
+		"total_lmp_", "system_energy_price_", "congestion_price_", "marginal_loss_price_",
+	};
+
+	if (strcmp(col, "datetime_beginning_utc") == 0)
+		return t;
+	if (strcmp(col, "pnode_id") == 0)
+		return &r->id;
+	if (strcmp(col, "pnode_name") == 0)
+		return &r->name;
+	if (strcmp(col, "type") == 0)
+		return &r->type;
+	if (strcmp(col, "version_nbr") == 0)
+		return &r->ver;
+	for (int i = 0; i < 4; i++) {
+		size_t n = strlen(prices[i]);
+
+		if (strncmp(col, prices[i], n) == 0 && strcmp(col + n, f->suffix) == 0) {
+			*price_col = col;
+			return i == 0 ? &r->lmp : i == 1 ? &r->energy : i == 2 ? &r->cong : &r->loss;
+		}
+	}
+	return NULL;
+}
+
 /* Read and check a row (consumed); on error nothing is left to free. */
 static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_err *err)
 {
-	jv t = jv_object_get(jv_copy(row), jv_string("datetime_beginning_utc"));
+	jv t = jv_invalid();
 	int rc = 0;
+	char buf[32];
 
-	*r = (struct row){ 0, text(jv_copy(row), "pnode_name"), text(jv_copy(row), "pnode_id"),
-			   jv_object_get(jv_copy(row), jv_string("type")), jv_null(), jv_null(),
-			   jv_null(), jv_null(),
-			   jv_object_get(jv_copy(row), jv_string("version_nbr")) };
-	if (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(r->name) != JV_KIND_STRING ||
-	    jv_get_kind(r->id) != JV_KIND_STRING) {
+	*r = (struct row){ 0, jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid(),
+			   jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid() };
+	jv_object_foreach(row, k, v) {
+		const char *pcol = NULL;
+		jv *slot = row_slot(f, r, &t, jv_string_value(k), &pcol);
+
+		if (slot && rc == 0 && pcol)
+			rc = price_ok(&v, pcol, err);
+		if (slot) {
+			jv_free(*slot);
+			*slot = v;
+		} else {
+			jv_free(v);
+		}
+		jv_free(k);
+	}
+	jv_free(row);
+	if (jv_get_kind(r->id) == JV_KIND_NUMBER) {
+		wp_fmt_double(jv_number_value(r->id), buf);
+		jv_free(r->id);
+		r->id = jv_string(buf);
+	}
+	if (rc == 0 && (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(r->name) != JV_KIND_STRING ||
+			jv_get_kind(r->id) != JV_KIND_STRING)) {
 		rc = wp_err_set(err, WP_EPROTO,
 				"row without datetime_beginning_utc, pnode_id or pnode_name");
-	} else if (wp_parse_time(jv_string_value(t), &r->start, err)) {
+	} else if (rc == 0 && wp_parse_time(jv_string_value(t), &r->start, err)) {
 		rc = err->code = WP_EPROTO; /* their data, not ours */
-	} else if ((rc = price(jv_copy(row), "total_lmp", f->suffix, &r->lmp, err)) == 0 &&
-		   (rc = price(jv_copy(row), "system_energy_price", f->suffix, &r->energy, err)) == 0 &&
-		   (rc = price(jv_copy(row), "congestion_price", f->suffix, &r->cong, err)) == 0 &&
-		   (rc = price(jv_copy(row), "marginal_loss_price", f->suffix, &r->loss, err)) == 0) {
-		if (jv_get_kind(r->lmp) != JV_KIND_NUMBER)
-			rc = wp_err_set(err, WP_EPROTO, "row without total_lmp_%s", f->suffix);
+	} else if (rc == 0 && jv_get_kind(r->lmp) != JV_KIND_NUMBER) {
+		rc = wp_err_set(err, WP_EPROTO, "row without total_lmp_%s", f->suffix);
 	}
 	if (rc) {
 		if (jv_get_kind(t) == JV_KIND_STRING)
 			wp_err_prefix(err, "row %s", jv_string_value(t));
 		row_free(r);
+	} else {
+		/* Absent components are null. */
+		price_ok(&r->energy, "", err);
+		price_ok(&r->cong, "", err);
+		price_ok(&r->loss, "", err);
 	}
 	jv_free(t);
-	jv_free(row);
 	return rc;
 }
 
+/* The record's keys, made once per fetch: jv_copy of a key is a reference
+ * count, a fresh jv_string an allocation per field and row. The last one
+ * is the pjm_version_nbr extension. */
+struct keys {
+	jv k[PJM_COLUMNS_N + 1];
+};
+
+static void keys_init(struct keys *ks)
+{
+	for (int i = 0; i < PJM_COLUMNS_N; i++)
+		ks->k[i] = jv_string(pjm_price_columns[i]);
+	ks->k[PJM_COLUMNS_N] = jv_string("pjm_version_nbr");
+}
+
+static void keys_release(struct keys *ks)
+{
+	for (int i = 0; i <= PJM_COLUMNS_N; i++)
+		jv_free(ks->k[i]);
+}
+
 /* The price record of a row read by row_read; consumes r's values. */
-static jv row_record(const struct pjm_feed *f, const struct wp_tz *tz, struct row *r)
+static jv row_record(const struct pjm_feed *f, const struct wp_tz *tz, const struct keys *ks,
+		     struct row *r)
 {
 	char b1[WP_TIME_MAX], b2[WP_TIME_MAX], b3[WP_TIME_MAX];
 	const char *type = jv_get_kind(r->type) == JV_KIND_STRING ? jv_string_value(r->type) : NULL;
-	jv rec = jv_object();
+	jv v[PJM_COLUMNS_N + 1], rec = jv_object();
 
 	/* Unverified feeds publish no energy component: it is what the others
 	 * leave of the total (rounded to 1e-6 to drop binary noise). */
@@ -317,29 +380,29 @@ static jv row_record(const struct pjm_feed *f, const struct wp_tz *tz, struct ro
 	wp_fmt_utc(r->start, b1);
 	wp_fmt_utc(r->start + f->minutes * 60, b2);
 	wp_fmt_local(r->start, tz, b3);
-	rec = jv_object_set(rec, jv_string("interval_start_utc"), jv_string(b1));
-	rec = jv_object_set(rec, jv_string("interval_end_utc"), jv_string(b2));
-	rec = jv_object_set(rec, jv_string("interval_start_local"), jv_string(b3));
-	rec = jv_object_set(rec, jv_string("iso"), jv_string("PJM"));
-	rec = jv_object_set(rec, jv_string("market"), jv_string(f->rec_market));
-	rec = jv_object_set(rec, jv_string("run"), jv_string(f->prelim ? "prelim" : "final"));
-	rec = jv_object_set(rec, jv_string("location"), r->name);
-	rec = jv_object_set(rec, jv_string("location_id"), r->id);
-	rec = jv_object_set(rec, jv_string("location_type"), jv_string(pjm_location_type(type)));
-	rec = jv_object_set(rec, jv_string("price_kind"), jv_string("lmp"));
-	rec = jv_object_set(rec, jv_string("lmp"), r->lmp);
-	rec = jv_object_set(rec, jv_string("energy"), r->energy);
-	rec = jv_object_set(rec, jv_string("congestion"), r->cong);
-	rec = jv_object_set(rec, jv_string("loss"), r->loss);
-	rec = jv_object_set(rec, jv_string("ghg"), jv_null());
-	rec = jv_object_set(rec, jv_string("currency"), jv_string("USD"));
-	rec = jv_object_set(rec, jv_string("unit"), jv_string("MWh"));
-	if (f->versioned)
-		rec = jv_object_set(rec, jv_string("pjm_version_nbr"),
-				    jv_get_kind(r->ver) == JV_KIND_NUMBER ? r->ver
-									 : (jv_free(r->ver), jv_null()));
-	else
-		jv_free(r->ver);
+	/* In pjm_price_columns order. */
+	v[0] = jv_string(b1);
+	v[1] = jv_string(b2);
+	v[2] = jv_string(b3);
+	v[3] = jv_string("PJM");
+	v[4] = jv_string(f->rec_market);
+	v[5] = jv_string(f->prelim ? "prelim" : "final");
+	v[6] = r->name;
+	v[7] = r->id;
+	v[8] = jv_string(pjm_location_type(type));
+	v[9] = jv_string("lmp");
+	v[10] = r->lmp;
+	v[11] = r->energy;
+	v[12] = r->cong;
+	v[13] = r->loss;
+	v[14] = jv_null();
+	v[15] = jv_string("USD");
+	v[16] = jv_string("MWh");
+	v[17] = jv_get_kind(r->ver) == JV_KIND_NUMBER ? r->ver : (jv_free(r->ver), jv_null());
+	for (int i = 0; i < PJM_COLUMNS_N + f->versioned; i++)
+		rec = jv_object_set(rec, jv_copy(ks->k[i]), v[i]);
+	if (!f->versioned)
+		jv_free(v[PJM_COLUMNS_N]);
 	jv_free(r->type);
 	return rec;
 }
@@ -347,6 +410,7 @@ static jv row_record(const struct pjm_feed *f, const struct wp_tz *tz, struct ro
 int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
 		      jv *rec, time_t *start, struct wp_err *err)
 {
+	struct keys ks;
 	struct row r;
 	int rc;
 
@@ -354,7 +418,9 @@ int pjm_row_to_record(const struct pjm_feed *f, const struct wp_tz *tz, jv row,
 	if ((rc = row_read(f, row, &r, err)))
 		return rc;
 	*start = r.start;
-	*rec = row_record(f, tz, &r);
+	keys_init(&ks);
+	*rec = row_record(f, tz, &ks, &r);
+	keys_release(&ks);
 	return 0;
 }
 
@@ -375,6 +441,7 @@ struct lmp_run {
 	time_t t;               /* start of the rows held */
 	struct slot *v;
 	int n, cap;
+	struct keys keys;
 };
 
 static int slot_cmp(const void *a, const void *b)
@@ -510,7 +577,7 @@ static int lmp_page(void *ctx, jv items, struct wp_err *err)
 		if (r.start < x->lo || r.start >= x->hi)
 			row_free(&r);
 		else
-			rc = run_hold(x, row_record(f, x->c->tz, &r), r.start, err);
+			rc = run_hold(x, row_record(f, x->c->tz, &x->keys, &r), r.start, err);
 	}
 	jv_free(items);
 	return rc;
@@ -611,11 +678,12 @@ int pjm_lmp_fetch(struct pjm_client *c, const struct pjm_query *q,
 		  struct wp_writer *w, struct wp_err *err)
 {
 	const struct pjm_feed *f = q->feed;
-	struct lmp_run x = { c, q, w, 0, 0, 0, NULL, 0, 0 };
+	struct lmp_run x = { .c = c, .q = q, .w = w };
 	struct pjm_segment *seg = NULL;
 	struct wp_date today = wp_date_at(c->tz, q->now);
 	int nseg = 0, cutoff = 0, rc = 0;
 
+	keys_init(&x.keys);
 	if (f->archived)
 		rc = read_cutoff(c, f->feed, &cutoff, err);
 	if (rc == 0)
@@ -649,6 +717,7 @@ int pjm_lmp_fetch(struct pjm_client *c, const struct pjm_query *q,
 	for (int i = 0; i < x.n; i++)
 		slot_free(&x.v[i]);
 	free(x.v);
+	keys_release(&x.keys);
 	free(seg);
 	return rc;
 }

@@ -71,8 +71,10 @@ expect_out '2024-01-02,-1.4'
 printf 'date,hub,price\n2024-01-02,Henry Hub,2.5\n2024-01-02,Waha,n/a\n2024-13-01,Waha,1\n' >"$T/bad.csv"
 run_in "$T/bad.csv" hh-basis
 expect_code 65 'stdin:3: price of Waha is not a number'
-check "bad date named" grep -q 'stdin:4: date is not YYYY-MM-DD or M/D/YYYY' "$T/err"
 expect_empty_out
+run_in "$T/bad.csv" hh-basis --keep-going
+expect_code 65 'stdin:4: date is not YYYY-MM-DD or M/D/YYYY'
+check "both bad records counted" grep -q '2 bad records skipped' "$T/err"
 
 printf '{"date":"2024-01-02","hub":"Waha","price":1}\n' >"$T/nohh.ndjson"
 run hh-basis "$T/nohh.ndjson"

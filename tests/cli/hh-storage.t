@@ -46,6 +46,18 @@ expect_code 77 'API_KEY_INVALID'
 EIA_BASE_URL=http://127.0.0.1:9/v2 run hh-storage --from 2026-11-01
 expect_code 75
 expect_empty_out
+# A reply cut off in transit is asked for once more; 429 is waited out.
+start_fake eia --malformed-once
+before=$(wc -l <"$T/eia.log")
+EIA_BASE_URL=$EIA_URL/v2 run hh-storage --from 2026-11-20 --to 2026-11-20 -s NW2_EPG0_SWO_R48_BCF -o csv --fields week_ending --no-header
+expect_code 0
+expect_out '2026-11-20'
+check "the cut-off page was asked for twice" test "$(($(wc -l <"$T/eia.log") - before))" -eq 2
+printf '[gas]\nmin_interval = 0\n[http]\nretries = 2\nbackoff = 0.05\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+EIA_API_KEY=slow run hh-storage --from 2026-10-01 --to 2026-11-20 -s NW2_EPG0_SWO_R48_BCF -o ndjson
+expect_code 0
+expect_lines 8
+
 run hh-storage --help
 expect_code 0
 done_testing
