@@ -3,6 +3,11 @@
 # fields), against jq -r '[...] | @csv' on the same file in the same run.
 # Prints wall and CPU seconds, the ratio jq/wp-fmt and peak RSS per size.
 # BENCH_SIZES="100000 1000000" by default; BENCH_TMP is set by scripts/bench.
+#
+# Where the time goes (callgrind, 10,000 records of ~380 bytes): jq 1.6's
+# jv_parse_sized plus freeing the parsed record is ~74k instructions a
+# record, wp-fmt in all ~98k, jq -r @csv ~207k. Parsing with libjq is the
+# floor, so the ratio cannot pass about 2.8x however lean the rest is.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d)}

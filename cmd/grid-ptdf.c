@@ -10,6 +10,7 @@ static const struct wp_opt opts[] = {
 	{ "bus", 0, "LIST", "injection buses, comma-separated (default all)", WP_COMPLETE_NONE },
 	{ "slack", 's', "SPEC", "ref (default), load, a bus, or BUS=W,BUS=W,... weights", WP_COMPLETE_WORDS("ref load") },
 	{ "wide", 'w', NULL, "CSV matrix: a row per branch, a column per bus", WP_COMPLETE_NONE },
+	{ "digits", 'd', "N", "significant digits, 1 to 17 (default: shortest exact)", WP_COMPLETE_NONE },
 	WP_OUTPUT_OPTS,
 	WP_COMMON_OPTS,
 	{ 0 },
@@ -45,12 +46,18 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct grid_ptdf_out o = { 0 };
 	int *br = NULL, *bus = NULL, rc;
 	const char *fmt = wp_cli_get(cli, "output");
+	long digits;
 
 	if (cli->argc != 1)
 		return wp_err_set(err, WP_EUSAGE, "expected one case file (see --help)");
 	if (wp_cli_has(cli, "wide") && ((fmt && strcmp(fmt, "csv")) || wp_cli_has(cli, "fields") ||
 					wp_cli_has(cli, "jq")))
 		return wp_err_set(err, WP_EUSAGE, "--wide writes a CSV matrix: no -o, --fields or --jq");
+	if ((rc = wp_cli_long(cli, "digits", 0, &digits, err)))
+		return rc;
+	if (digits < 0 || digits > 17)
+		return wp_err_set(err, WP_EUSAGE, "--digits: %ld is not 1 to 17", digits);
+	o.digits = (int)digits;
 	if ((rc = grid_model_open(&m, cli->argv[0], wp_cli_get(cli, "slack"), err)))
 		goto out;
 	if (strstr(m.c.skipped, "dcline"))

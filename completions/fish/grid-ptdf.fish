@@ -3,6 +3,7 @@ complete -c grid-ptdf -l branch -s b -r -f -d 'branches: case rows or FROM-TO bu
 complete -c grid-ptdf -l bus -r -f -d 'injection buses, comma-separated (default all)'
 complete -c grid-ptdf -l slack -s s -r -f -a 'ref load' -d 'ref (default), load, a bus, or BUS=W,BUS=W,... weights'
 complete -c grid-ptdf -l wide -s w -d 'CSV matrix: a row per branch, a column per bus'
+complete -c grid-ptdf -l digits -s d -r -f -d 'significant digits, 1 to 17 (default: shortest exact)'
 complete -c grid-ptdf -l output -s o -r -f -a 'ndjson csv tsv table' -d 'ndjson, csv, tsv or table (default: table on a terminal, else ndjson)'
 complete -c grid-ptdf -l fields -r -f -d 'comma-separated fields to output, in order'
 complete -c grid-ptdf -l jq -r -f -d 'jq filter applied to every output record'

@@ -83,16 +83,17 @@ static int one_binding(const struct grid_net *n, jv rec, const char *src, long l
 		return data_err(err, src, line, "shadow price is not finite");
 	b->mu = mu;
 	if (!isnan(row)) {
-		if (row != floor(row))
-			return data_err(err, src, line, "branch %g is not a row number", row);
-		if (mu == 0 && row >= 1 && row <= n->nrows && n->of_row[(long)row - 1] < 0)
+		if (row != floor(row) || row < 1 || row > n->nrows)
+			return data_err(err, src, line, "no branch %g (the case has %d)", row, n->nrows);
+		if (mu == 0 && n->of_row[(long)row - 1] < 0)
 			return *skip = 1, 0; /* out of service and not binding */
 		rc = grid_net_branch_by_row(n, (long)row, &b->br, err);
 	} else if (!isnan(from) && !isnan(to)) {
-		int a = grid_net_bus(n, (long)from), c = grid_net_bus(n, (long)to), found;
-
-		if (mu == 0 && a >= 0 && c >= 0 && grid_net_branches_between(n, a, c, &found, 1))
-			return *skip = 1, 0; /* not binding: parallel branches need no choice */
+		if (fabs(from) > 1e15 || fabs(to) > 1e15 || from != floor(from) || to != floor(to))
+			return data_err(err, src, line, "from and to must be bus numbers");
+		/* not binding: parallel or out-of-service branches need no choice */
+		if (mu == 0 && grid_net_bus(n, (long)from) >= 0 && grid_net_bus(n, (long)to) >= 0)
+			return *skip = 1, 0;
 		rc = grid_net_branch_by_ends(n, (long)from, (long)to, &b->br, err);
 	} else {
 		return data_err(err, src, line, "no branch: give branch (case row), or from and to");

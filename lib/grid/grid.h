@@ -134,7 +134,8 @@ void grid_ptdf_release(struct grid_ptdf *p);
 
 /* What grid-ptdf writes: chosen branches (NULL = all in service) by chosen
  * buses (NULL = all), as records (branch, from_bus, to_bus, bus, ptdf) to
- * w, or as a CSV matrix to wide (header branch,from_bus,to_bus,BUS...). */
+ * w, or as a CSV matrix to wide (header branch,from_bus,to_bus,BUS...).
+ * digits: significant digits (1..17), or 0 for the shortest exact text. */
 struct grid_ptdf_out {
 	const int *br;
 	int nbr;
@@ -142,6 +143,7 @@ struct grid_ptdf_out {
 	int nbus;
 	FILE *wide;
 	struct wp_writer *w;
+	int digits;
 };
 int grid_ptdf_write(struct grid_ptdf *p, const struct grid_ptdf_out *o, struct wp_err *err);
 

@@ -28,14 +28,24 @@ static int put_row(const struct grid_ptdf_out *o, const struct grid_net *n, int 
 	int rc;
 
 	if (!o->wide) {
-		for (int j = 0; j < nbus; j++)
-			if ((rc = put_entry(o->w, n, l, bus[j], vals[j], err)))
+		for (int j = 0; j < nbus; j++) {
+			double v = vals[j];
+
+			if (o->digits) {
+				snprintf(buf, sizeof buf, "%.*g", o->digits, v);
+				v = strtod(buf, NULL);
+			}
+			if ((rc = put_entry(o->w, n, l, bus[j], v, err)))
 				return rc;
+		}
 		return 0;
 	}
 	fprintf(o->wide, "%d,%ld,%ld", n->row[l], n->bus_id[n->f[l]], n->bus_id[n->t[l]]);
 	for (int j = 0; j < nbus; j++) {
-		wp_fmt_double(vals[j] + 0.0, buf); /* + 0.0: no "-0" */
+		if (o->digits)
+			snprintf(buf, sizeof buf, "%.*g", o->digits, vals[j] + 0.0);
+		else
+			wp_fmt_double(vals[j] + 0.0, buf); /* + 0.0: no "-0" */
 		putc(',', o->wide);
 		fputs(buf, o->wide);
 	}

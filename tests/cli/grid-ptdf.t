@@ -20,6 +20,12 @@ for c in case9 case14 case30; do
 	check "$c: full PTDF matches makePTDF to 1e-8" test "$(maxdiff "$G/$c.ptdf.csv" "$T/out")" = "within 1e-8"
 done
 
+run grid-ptdf --wide --digits 10 "$G/case9.m"
+expect_code 0
+check "--digits 10 prints like MATPOWER's %.10g" test "$(sed -n 3p "$T/out" | cut -d, -f5-6)" = "-0.3613396005,-0.6151586369"
+run grid-ptdf --digits 18 "$G/case9.m"
+expect_code 64 'digits'
+
 # one row as records: branch 2 (4-5) of case9, lmp.md's second anchor
 run grid-ptdf --branch 4-5 -o ndjson "$G/case9.m"
 expect_code 0

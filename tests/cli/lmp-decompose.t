@@ -46,6 +46,12 @@ expect_code 0
 expect_jq 'select(.bus == 15) | [.branch, .from_bus, .to_bus, (.ptdf * 100000 | round / 100000)] | map(tostring) | join(" ")' \
 	'18 12 15 -0.53047'
 
+# MATPOWER-style rows, out-of-service branch 10-20 among them (mu 0)
+printf 'from,to,mu_sf,mu_st\n10,20,0,0\n12,15,1.953,0\n' >"$T/mu.csv"
+run_in "$T/mu.csv" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016
+expect_code 0
+expect_jq 'select(.bus == 15) | .lmp * 10000 | round / 10000' '53.052'
+
 # no binding constraint: congestion 0 everywhere
 printf 'branch,mu\n18,0\n' >"$T/mu0"
 run_in "$T/mu0" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016

@@ -356,7 +356,9 @@ static void test_slack(void)
 	ok(worst_k < 1e-12, "slack at bus 9: H_9 = H_ref (I - e_9 1')");
 	ok(worst_w < 1e-12, "load-weighted slack: H_w w = 0");
 	ok(worst_c < 1e-12, "distributed slack: columns agree with rows");
-	ok(!grid_slack_parse(&m.net, "9=1,14=3", &w, &err) || (free(w), 0), "--slack 9=1,14=3");
+	free(w);
+	ok(!grid_slack_parse(&m.net, "9=1,14=3", &w, &err) && w[bus_of(&m.net, 14)] == 3,
+	   "--slack 9=1,14=3");
 	free(w);
 	is_int(grid_slack_parse(&m.net, "99", &w, &err), WP_EUSAGE, "--slack with an unknown bus");
 	ok(strstr(err.msg, "bus 99"), "  ... names it");
