@@ -2,6 +2,7 @@
 complete -c lmp-decompose -l case -s c -r -F -d 'MATPOWER case file (model mode, or the shadow-price estimate)'
 complete -c lmp-decompose -l energy -s e -r -f -d 'model mode: energy price at the reference, $/MWh'
 complete -c lmp-decompose -l slack -s s -r -f -a 'ref load' -d 'reference: ref (default), load, a bus, or BUS=W,... weights'
+complete -c lmp-decompose -l loss-factors -s l -r -F -d 'model mode: records (bus, lf) of marginal loss factors'
 complete -c lmp-decompose -l by-constraint -d 'model mode: a record per bus and binding constraint'
 complete -c lmp-decompose -l hub -r -f -d 'market mode: basis of every node to this hub'
 complete -c lmp-decompose -l map -s m -r -F -d 'estimate: records mapping location to case bus'

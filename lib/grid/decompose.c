@@ -157,8 +157,37 @@ int grid_read_bindings(const struct grid_net *n, struct wp_reader *r, const char
 	return rc;
 }
 
-int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_binding *c,
-			 int k, int by_constraint, struct wp_writer *w, struct wp_err *err)
+int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const char *src,
+			   double *lf, struct wp_err *err)
+{
+	int rc;
+
+	memset(lf, 0, (size_t)n->nb * sizeof *lf);
+	for (;;) {
+		double bus, x;
+		jv rec;
+		int i;
+
+		if ((rc = wp_reader_next(r, &rec, err)))
+			return rc;
+		if (!jv_is_valid(rec)) {
+			jv_free(rec);
+			return 0;
+		}
+		if (field(jv_copy(rec), "bus", NULL, &bus) || field(rec, "lf", NULL, &x) ||
+		    isnan(bus) || !isfinite(x))
+			return data_err(err, src, wp_reader_line(r),
+					"a loss-factor record needs bus and lf numbers");
+		if (fabs(bus) > 1e15 || (i = grid_net_bus(n, (long)bus)) < 0)
+			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
+					bus);
+		lf[i] = x;
+	}
+}
+
+int grid_decompose_model(struct grid_ptdf *p, double lambda, const double *lf,
+			 const struct grid_binding *c, int k, int by_constraint,
+			 struct wp_writer *w, struct wp_err *err)
 {
 	const struct grid_net *n = p->net;
 	double *cong = malloc((size_t)n->nb * sizeof *cong);
@@ -200,12 +229,13 @@ int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_b
 		}
 		if (by_constraint || rc)
 			continue;
+		double loss = lf ? -lambda * lf[i] + 0.0 : 0;
 		jv rec = jv_object();
 		rec = jv_object_set(rec, jv_string("bus"), jv_number(id));
-		rec = jv_object_set(rec, jv_string("lmp"), jv_number(lambda + cong[i] + 0.0));
+		rec = jv_object_set(rec, jv_string("lmp"), jv_number(lambda + loss + cong[i] + 0.0));
 		rec = jv_object_set(rec, jv_string("energy"), jv_number(lambda));
 		rec = jv_object_set(rec, jv_string("congestion"), jv_number(cong[i] + 0.0));
-		rec = jv_object_set(rec, jv_string("loss"), jv_number(0));
+		rec = jv_object_set(rec, jv_string("loss"), jv_number(loss));
 		rec = jv_object_set(rec, jv_string("top_branch"),
 				    top < 0 ? jv_null() : jv_number(n->row[c[top].br]));
 		rec = jv_object_set(rec, jv_string("top_contribution"),
@@ -358,9 +388,12 @@ static double share(double part, double lmp)
 	return isnan(part) || lmp == 0 ? NAN : part / lmp;
 }
 
+/* out[key] = rec[key], null when rec has no such field. */
 static jv copy_field(jv out, jv rec, const char *key)
 {
-	return jv_object_set(out, jv_string(key), jv_object_get(rec, jv_string(key)));
+	jv v = jv_object_get(rec, jv_string(key));
+
+	return jv_object_set(out, jv_string(key), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
 }
 
 /* Descending congestion; nodes without one last. */

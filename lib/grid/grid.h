@@ -204,11 +204,17 @@ typedef int (*grid_bad_fn)(void *ctx, int rc, struct wp_err *err);
 int grid_read_bindings(const struct grid_net *n, struct wp_reader *r, const char *src,
 		       grid_bad_fn bad, void *ctx, struct grid_binding **out, int *k,
 		       struct wp_err *err);
-/* Model mode: a record per bus (bus, lmp, energy = lambda, congestion, loss
- * = 0, top_branch, top_contribution) or, by_constraint, per bus and
- * constraint (bus, branch, from_bus, to_bus, mu, ptdf, contribution). */
-int grid_decompose_model(struct grid_ptdf *p, double lambda, const struct grid_binding *c,
-			 int k, int by_constraint, struct wp_writer *w, struct wp_err *err);
+/* Marginal loss factors from records (bus, lf) into lf (nb values; buses
+ * not given get 0). An unknown bus is WP_EDATA "SRC:LINE: ...". */
+int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const char *src,
+			   double *lf, struct wp_err *err);
+/* Model mode: a record per bus (bus, lmp, energy = lambda, congestion,
+ * loss = -lambda * lf or 0 when lf is NULL, top_branch, top_contribution)
+ * or, by_constraint, per bus and constraint (bus, branch, from_bus, to_bus,
+ * mu, ptdf, contribution). */
+int grid_decompose_model(struct grid_ptdf *p, double lambda, const double *lf,
+			 const struct grid_binding *c, int k, int by_constraint,
+			 struct wp_writer *w, struct wp_err *err);
 
 /* Location name -> internal bus, from records (location, bus). */
 struct grid_map_entry {

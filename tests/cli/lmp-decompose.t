@@ -46,6 +46,21 @@ expect_code 0
 expect_jq 'select(.bus == 15) | [.branch, .from_bus, .to_bus, (.ptdf * 100000 | round / 100000)] | map(tostring) | join(" ")' \
 	'18 12 15 -0.53047'
 
+# given marginal loss factors: loss = -lambda * LF, added to the LMP
+printf 'bus,lf\n15,0.02\n12,-0.01\n' >"$T/lf.csv"
+run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
+expect_code 0
+expect_jq 'select(.bus == 15 or .bus == 12 or .bus == 1) | [.bus, .loss, (.lmp * 10000 | round / 10000)] | map(tostring) | join(" ")' \
+	"$(printf '1 0 52.016\n12 0.52016 52.1814\n15 -1.04032 52.0117')"
+printf 'bus,lf\n15,0.02\n16x,0.01\n' >"$T/lf.csv"
+run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
+expect_code 65 'lf.csv:3: a loss-factor record needs bus and lf numbers'
+printf 'bus,lf\n99,0.01\n' >"$T/lf.csv"
+run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
+expect_code 65 'lf.csv:2: no in-service bus 99'
+run lmp-decompose --loss-factors "$T/lf.csv"
+expect_code 64 'model mode'
+
 # MATPOWER-style rows, out-of-service branch 10-20 among them (mu 0)
 printf 'from,to,mu_sf,mu_st\n10,20,0,0\n12,15,1.953,0\n' >"$T/mu.csv"
 run_in "$T/mu.csv" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016
@@ -95,6 +110,12 @@ expect_jq '-s map(select(.interval_start_utc == "2024-07-01T16:00:00Z") | .conge
 run lmp-decompose --hub NOWHERE -o csv "$G/case30.prices.ndjson"
 expect_code 0
 check "unknown hub: basis is empty, not 0" awk -F, 'NR == 2 { exit !($17 == "" && $18 == "") }' "$T/out"
+# sparse records: what is missing stays null; ties and order of rank
+printf '{"interval_start_utc":"T1","location":"A","lmp":30,"congestion":1}\n{"interval_start_utc":"T1","location":"B","lmp":31,"congestion":2}\n{"interval_start_utc":"T1","location":"C","lmp":31,"congestion":2}\n' >"$T/sparse"
+run_in "$T/sparse" lmp-decompose --hub A
+expect_code 0
+expect_jq '[.location, .iso, .energy, .congestion_rank, .basis_congestion, .basis_energy] | map(tostring) | join(" ")' \
+	"$(printf 'A null null 3 0 null\nB null null 1 1 null\nC null null 1 1 null')"
 printf '{"interval_start_utc":"2024-07-01T16:00:00Z","location":"A","lmp":30}\n{"interval_start_utc":"2024-07-01T16:00:00Z","location":"B"}\n' >"$T/bad"
 run_in "$T/bad" lmp-decompose
 expect_code 65 'stdin:2: no lmp for B'
