@@ -9,7 +9,7 @@ static const struct wp_opt opts[] = {
 	{ "from", 'f', "DAY", "first delivery day, Eastern prevailing time (default today)", WP_COMPLETE_NONE },
 	{ "to", 't', "DAY", "last delivery day, inclusive (default: --from)", WP_COMPLETE_NONE },
 	{ "node", 'n', "ID|NAME", "pricing node by pnode id or exact name; repeatable", WP_COMPLETE_NONE },
-	{ "type", 0, "TYPE", "only nodes of this type: hub, zone, aggregate, gen, load, ...", WP_COMPLETE_WORDS("hub zone aggregate gen load ehv interface ext tie residual_metered_edc") },
+	PJM_TYPE_OPT,
 	{ "prelim", 0, NULL, "with rt5: unverified prices, published within minutes", WP_COMPLETE_NONE },
 	{ "archive-all-nodes", 0, NULL, "for archived days, download every node and keep --node ones here", WP_COMPLETE_NONE },
 	WP_OUTPUT_OPTS,

@@ -5,7 +5,7 @@
 #include "pjm/pjm.h"
 
 static const struct wp_opt opts[] = {
-	{ "type", 0, "TYPE", "only nodes of this type: hub, zone, aggregate, gen, load, ...", WP_COMPLETE_WORDS("hub zone aggregate gen load ehv interface ext tie residual_metered_edc") },
+	PJM_TYPE_OPT,
 	{ "name", 0, "PATTERN", "node name, * matches any text ('*HUB*')", WP_COMPLETE_NONE },
 	{ "zone", 0, "ZONE", "only nodes in this transmission zone", WP_COMPLETE_NONE },
 	{ "all", 'a', NULL, "include terminated nodes", WP_COMPLETE_NONE },

@@ -471,7 +471,8 @@ int basis_run(struct basis_ctx *b, struct wp_writer *w, void (*report)(void *, c
 	if (rc == -1)
 		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 	if (!rc) {
-		qsort(rows, n, sizeof *rows, by_day_then_hub);
+		if (n) /* qsort(NULL, 0, ...) is undefined */
+			qsort(rows, n, sizeof *rows, by_day_then_hub);
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = write_row(w, &rows[i], b->o.window, err);
 	}

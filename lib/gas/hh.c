@@ -214,7 +214,7 @@ int hh_storage(const struct gas_source *src, const char *const *series, struct w
 	/* Six years before `from` feed the five-year average and last year. */
 	wp_fmt_date(years_before(from, 6), a);
 	wp_fmt_date(to, b);
-	if ((rc = eia_fetch(src->h, src->base, src->key, &q, keep_week, &ws, err)))
+	if ((rc = eia_fetch(src->h, src->base, src->key, &q, keep_week, &ws, err)) || !ws.n)
 		goto out;
 	/* Derive within each series, then write week by week. */
 	qsort(ws.v, ws.n, sizeof *ws.v, by_series_then_date);

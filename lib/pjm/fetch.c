@@ -652,13 +652,15 @@ static int lmp_params(const struct pjm_query *q, const struct pjm_segment *s,
 	return rc;
 }
 
-/* Settled data is kept; recent pages for an hour; unverified ones never. */
+/* Pages of settled days (over 30 days old) are kept; recent ones are not
+ * cached at all: an empty answer for a day PJM has not posted yet must not
+ * stick, and the cache cannot tell an empty page from a full one. */
 static long page_ttl(const struct pjm_query *q, const struct pjm_segment *s,
 		     struct wp_date today)
 {
 	if (q->feed->prelim)
 		return 0;
-	return wp_date_cmp(s->to, wp_date_add(today, -30)) < 0 ? -1 : 3600;
+	return wp_date_cmp(s->to, wp_date_add(today, -30)) < 0 ? -1 : 0;
 }
 
 static int archive_refusal(const struct pjm_segment *s, struct wp_err *err)

@@ -112,12 +112,17 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 
 /* ---- the command-line side, shared by pjm-lmp and pjm-nodes ---------- */
 
+#define PJM_TYPE_OPT \
+	{ "type", 0, "TYPE", "only nodes of this type: hub, zone, aggregate, gen, load, ...", \
+	  WP_COMPLETE_WORDS("hub zone aggregate gen load ehv interface ext tie residual_metered_edc") }
+
 /* Everything a PJM command needs, built from its options, environment and
  * config in an order that reports usage errors (64) before a missing key
  * (78) and both before any request. */
 struct pjm_session {
 	struct wp_tz *tz;
 	char *key;
+	char *base;                      /* API root without a trailing '/' */
 	struct wp_http http;
 	int http_open;
 	struct pjm_client c;

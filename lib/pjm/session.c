@@ -122,13 +122,15 @@ int pjm_session_open(struct pjm_session *s, struct wp_cli *cli, enum pjm_cmd cmd
 		return rc;
 	if ((rc = open_http(s, cli, err)))
 		return rc;
-	*c = (struct pjm_client){ .http = &s->http, .base = base, .key = s->key,
+	/* Paths are appended to the API root: "https://host/api/v1/" works too. */
+	if (!(s->base = strdup(base)))
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	for (n = (int)strlen(s->base); n > 0 && s->base[n - 1] == '/'; n--)
+		s->base[n - 1] = '\0';
+	*c = (struct pjm_client){ .http = &s->http, .base = s->base, .key = s->key,
 				  .tz = s->tz, .page_rows = page_rows,
 				  .progress = wp_cli_progress(cli), .prog = cli->prog->name,
 				  .note = note, .note_ctx = cli };
-	/* The API root without a trailing slash: paths are appended to it. */
-	if ((n = (int)strlen(base)) > 0 && base[n - 1] == '/')
-		return wp_err_set(err, WP_EUSAGE, "base URL '%s' must not end with '/'", base);
 	if (cmd == PJM_CMD_LMP && (n = wp_cli_count(cli, "node")) > 0) {
 		const char **in = calloc(n, sizeof *in);
 
@@ -149,6 +151,8 @@ void pjm_session_close(struct pjm_session *s)
 		wp_http_release(&s->http);
 	wp_secret_free(s->key);
 	wp_tz_free(s->tz);
+	free(s->base);
+	s->base = NULL;
 	s->key = NULL;
 	s->tz = NULL;
 	s->http_open = 0;

@@ -227,6 +227,19 @@ check "split at the cutoff: two requests" \
 	test "$(sent '.params.datetime_beginning_utc' | tail -2 | tr '\n' '|')" = \
 	"05/30/2023 04:00to06/01/2023 03:59|06/01/2023 04:00to06/02/2023 03:59|"
 
+# ---- cache -----------------------------------------------------------------
+# Settled days are kept; a recent day is asked again (it may not be posted yet).
+fake
+run pjm-lmp --from 2024-11-03 --node 51288
+run pjm-lmp --from 2024-11-03 --node 51288
+expect_lines 25
+check "a settled day comes from the cache the second time" test "$(sent .path | wc -l)" -eq 1
+FAKE_NOW=2024-11-05 fake
+WATTPIPE_NOW=2024-11-05 run pjm-lmp --from 2024-11-04 --node 51288
+WATTPIPE_NOW=2024-11-05 run pjm-lmp --from 2024-11-04 --node 51288
+expect_lines 24
+check "a recent day is asked for again" test "$(sent .path | wc -l)" -eq 2
+
 # ---- output ----------------------------------------------------------------
 fake
 { pjm-lmp --market rt --from 2024-11-04 --to 2024-11-10 2>"$T/err"; } | head -1 >"$T/out"

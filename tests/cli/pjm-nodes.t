@@ -45,6 +45,10 @@ expect_code 0
 expect_lines 4
 check "two pages asked" test "$(jq -r '.params.startRow' "$T/pjm.log" | tail -2 | tr '\n' ' ')" = "1 3 "
 
+run env PJM_BASE_URL="$PJM_URL/api/v1/" pjm-nodes --type hub --no-cache
+expect_code 0
+expect_lines 2
+
 run pjm-nodes --type bus
 expect_code 64 "unknown node type 'bus'"
 run env -u PJM_API_KEY pjm-nodes
