@@ -1,11 +1,15 @@
 /* rec-import: registry exports (CSV or NDJSON) into the REC ledger. */
 #include "wp.h"
 #include "certs/cmd.h"
+#include "certs/mrets.h"
 
 static const struct wp_opt opts[] = {
 	{ "format", 'f', "FORMAT", "registry export format (default: from the columns)",
 	  WP_COMPLETE_WORDS("wattpipe mrets nar wregis pjm-gats") },
 	{ "dry-run", 0, NULL, "check and count, change nothing", WP_COMPLETE_NONE },
+	{ "mrets", 0, NULL, "import the holdings from the M-RETS API instead of files", WP_COMPLETE_NONE },
+	{ "account", 0, "ID", "--mrets: only this M-RETS account", WP_COMPLETE_NONE },
+	WP_NET_OPTS,
 	CERT_LEDGER_OPTS,
 	{ "input", 'i', "FORMAT", "input format: ndjson or csv (default: detect)", WP_COMPLETE_WORDS("ndjson csv") },
 	WP_OUTPUT_OPTS,
@@ -60,6 +64,35 @@ static int import_file(struct wp_cli *cli, struct cert_import *imp, const char *
 	return 0;
 }
 
+static int add(void *imp, jv batch, struct wp_err *err)
+{
+	return cert_import_add(imp, batch, err);
+}
+
+/* The M-RETS API as one more source. */
+static int import_mrets(struct wp_cli *cli, struct cert_import *imp, jv *done, struct wp_err *err)
+{
+	struct cert_mrets m = CERT_MRETS_INIT;
+	long added = imp->added, unchanged = imp->unchanged;
+	jv sum;
+	int rc;
+
+	if (!(rc = cert_mrets_open(&m, cli, err)))
+		rc = cert_mrets_holdings(&m, wp_cli_get(cli, "account"), NULL, add, imp, err);
+	if (!rc) {
+		sum = jv_object();
+		sum = jv_object_set(sum, jv_string("source"), jv_string(m.base));
+		sum = jv_object_set(sum, jv_string("format"), jv_string("mrets-api"));
+		sum = jv_object_set(sum, jv_string("added"), jv_number((double)(imp->added - added)));
+		sum = jv_object_set(sum, jv_string("unchanged"),
+				    jv_number((double)(imp->unchanged - unchanged)));
+		sum = jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
+		*done = jv_array_append(*done, sum);
+	}
+	cert_mrets_close(&m);
+	return rc;
+}
+
 static int run(struct wp_cli *cli, struct wp_err *err)
 {
 	static const char *const cols[] = { "source", "format", "added", "unchanged", "dry_run",
@@ -70,13 +103,21 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	jv done = jv_array(), sources = jv_string("");
 	int rc, i, n = cli->argc ? cli->argc : 1;
 
+	if (wp_cli_has(cli, "mrets") && cli->argc)
+		return wp_err_set(err, WP_EUSAGE, "--mrets reads the API, not files");
 	for (i = 0; i < n; i++)
 		sources = jv_string_concat(sources, jv_string_fmt("%s%s", i ? " " : "",
 								  cli->argc ? cli->argv[i] : "stdin"));
+	if (wp_cli_has(cli, "mrets")) {
+		jv_free(sources);
+		sources = jv_string("M-RETS API");
+	}
 	if ((rc = wp_cli_writer(cli, cols, &w, err)) || (rc = cert_cmd_ledger(cli, 0, &l, err)) ||
 	    (rc = cert_import_begin(l, jv_string_value(sources), &imp, err)))
 		goto out;
-	for (i = 0; i < n && !rc; i++)
+	if (wp_cli_has(cli, "mrets"))
+		rc = import_mrets(cli, &imp, &done, err);
+	for (i = 0; i < n && !rc && !wp_cli_has(cli, "mrets"); i++)
 		rc = import_file(cli, &imp, cli->argc ? cli->argv[i] : NULL, &done, err);
 	if (rc) {
 		cert_import_end(&imp, 0, NULL);

@@ -1,7 +1,10 @@
 /* rec-retire: retire certificates in the REC ledger, by serial range or by
  * quantity (oldest vintage first), with the retirement fields. */
+#include <strings.h>
+
 #include "wp.h"
 #include "certs/cmd.h"
+#include "certs/mrets.h"
 
 static const struct wp_opt opts[] = {
 	CERT_MOVE_OPTS,
@@ -13,6 +16,8 @@ static const struct wp_opt opts[] = {
 	{ "public", 0, NULL, "the beneficiary may be published", WP_COMPLETE_NONE },
 	{ "commit", 0, NULL, "really retire (without it, a dry run)", WP_COMPLETE_NONE },
 	{ "dry-run", 0, NULL, "show the ranges that would be retired, change nothing", WP_COMPLETE_NONE },
+	{ "mrets", 0, NULL, "also retire them at M-RETS through its API (registry M-RETS only)", WP_COMPLETE_NONE },
+	WP_NET_OPTS,
 	CERT_FILTER_OPTS,
 	CERT_LEDGER_OPTS,
 	WP_OUTPUT_OPTS,
@@ -32,6 +37,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_select sel = CERT_SELECT_INIT;
 	struct cert_retirement r = CERT_RETIREMENT_INIT;
 	struct cert_ledger *l = NULL;
+	struct cert_mrets m = CERT_MRETS_INIT;
 	struct wp_writer *w;
 	char year[16];
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
@@ -56,9 +62,22 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		    dry ? "dry run (add --commit to retire): " : "", r.type,
 		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
 		    r.beneficiary ? r.beneficiary : "-");
+	if (wp_cli_has(cli, "mrets")) {
+		if (sel.registry && strcasecmp(sel.registry, "M-RETS") != 0)
+			return wp_err_set(err, WP_EUSAGE, "--mrets retires M-RETS certificates only");
+		sel.registry = "M-RETS";
+		/* The registry first, the ledger after it: a failure at M-RETS
+		 * leaves the ledger as it was. */
+		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
+			return rc;
+		m.retirement = &r;
+		r.remote = dry ? NULL : cert_mrets_retire;
+		r.remote_ctx = &m;
+	}
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_retire(l, &sel, &r, dry, cert_cmd_emit, w, err);
 	cert_ledger_close(l);
+	cert_mrets_close(&m);
 	return rc;
 }
 

@@ -1,6 +1,13 @@
 # fish completion for rec-import, generated from its option table
 complete -c rec-import -l format -s f -r -f -a 'wattpipe mrets nar wregis pjm-gats' -d 'registry export format (default: from the columns)'
 complete -c rec-import -l dry-run -d 'check and count, change nothing'
+complete -c rec-import -l mrets -d 'import the holdings from the M-RETS API instead of files'
+complete -c rec-import -l account -r -f -d '--mrets: only this M-RETS account'
+complete -c rec-import -l base-url -r -f -d 'API base URL (a fake, a proxy, a training system)'
+complete -c rec-import -l secret-file -r -F -d 'read the credential from FILE (mode 0600)'
+complete -c rec-import -l no-cache -d 'do not read or write the response cache'
+complete -c rec-import -l cacert -r -F -d 'extra CA certificate bundle'
+complete -c rec-import -l timeout -r -f -d 'overall timeout per request (default 120)'
 complete -c rec-import -l db -r -F -d 'ledger file (default $XDG_DATA_HOME/wattpipe/rec.db)'
 complete -c rec-import -l busy-timeout -r -f -d 'wait this long for another writer (default 5000)'
 complete -c rec-import -l input -s i -r -f -a 'ndjson csv' -d 'input format: ndjson or csv (default: detect)'

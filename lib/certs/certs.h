@@ -126,9 +126,10 @@ struct cert_import {
 #define CERT_IMPORT_INIT { 0 }
 int cert_import_begin(struct cert_ledger *l, const char *source, struct cert_import *imp,
 		      struct wp_err *err);
-/* A batch record (as cert_format_map makes). Same registry, serial range
- * and attributes as a batch already held: unchanged. Overlapping any
- * other batch: WP_EDATA naming both. Consumes batch. */
+/* A batch record (as cert_format_map makes). A range inside a batch
+ * already held, with the same vintage and generator: unchanged (a
+ * holdings export after a partial move shows the pieces). Overlapping a
+ * batch otherwise: WP_EDATA naming both. Consumes batch. */
 int cert_import_add(struct cert_import *imp, jv batch, struct wp_err *err);
 /* commit 0: roll back (dry run or failure). Appends the audit row. */
 int cert_import_end(struct cert_import *imp, int commit, struct wp_err *err);
@@ -153,6 +154,12 @@ struct cert_retirement {
 	const char *reason, *state, *quarter, *beneficiary, *note;
 	int year;   /* compliance period */
 	int public_; /* publish the beneficiary */
+	/* Optional: file the retirement with the registry before the ledger
+	 * commits. Called with the moved pieces (an array of records, as
+	 * cert_list writes them; consumed); fills *receipt (kept in the audit
+	 * row). A failure rolls the ledger back. */
+	int (*remote)(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
+	void *remote_ctx;
 };
 #define CERT_RETIREMENT_INIT { 0 }
 /* Checks the fields (a compliance retirement needs state and year):

@@ -97,7 +97,10 @@ int cert_import_add(struct cert_import *imp, jv b, struct wp_err *err)
 	if (rc == SQLITE_ROW && sqlite3_column_int64(find, 2) >= s) {
 		const char *old = (const char *)sqlite3_column_text(find, 0);
 
-		if (sqlite3_column_int64(find, 1) == s && sqlite3_column_int64(find, 2) == e &&
+		/* A range inside a batch it came from (a holdings export after a
+		 * partial move) is known already; anything else overlapping is
+		 * a conflict. */
+		if (sqlite3_column_int64(find, 1) <= s && sqlite3_column_int64(find, 2) >= e &&
 		    strcmp((const char *)sqlite3_column_text(find, 4), vintage) == 0 &&
 		    strcmp((const char *)sqlite3_column_text(find, 5), gen ? gen : "") == 0) {
 			imp->unchanged++;
@@ -489,6 +492,7 @@ struct mover {
 	struct cert_ledger *l;
 	sqlite3_stmt *get, *kill, *ins;
 	const char *status, *account, *retirement; /* what the moved piece becomes */
+	const struct cert_retirement *r;            /* its remote hook, if any */
 };
 
 /* Split piece mv->piece into (low rest, moved, high rest); the old piece
@@ -590,6 +594,14 @@ static int emit_piece(struct cert_ledger *l, sqlite3_stmt *one, long long id, ce
 	return emit(ctx, piece_record(one, 0), err);
 }
 
+static int collect(void *ctx, jv rec, struct wp_err *err)
+{
+	jv *a = ctx;
+
+	*a = jv_array_append(*a, rec);
+	return 0;
+}
+
 static int move(struct cert_ledger *l, const struct cert_select *sel, const char *op,
 		struct mover *mo, jv detail, int dry_run, cert_emit_fn emit, void *ctx,
 		struct wp_err *err)
@@ -630,6 +642,21 @@ static int move(struct cert_ledger *l, const struct cert_select *sel, const char
 		for (i = 0; i < m.n && !rc; i++)
 			rc = emit_piece(l, one, moved[i], emit, ctx, err);
 		goto fail; /* roll back: a dry run changes nothing */
+	}
+	if (mo->r && mo->r->remote) {
+		jv pieces = jv_array(), receipt = jv_null();
+
+		for (i = 0; i < m.n && !rc; i++)
+			rc = emit_piece(l, one, moved[i], collect, &pieces, err);
+		if (!rc)
+			rc = mo->r->remote(mo->r->remote_ctx, pieces, &receipt, err);
+		else
+			jv_free(pieces);
+		if (rc) {
+			jv_free(receipt);
+			goto fail;
+		}
+		detail = jv_object_set(detail, jv_string("registry_receipt"), receipt);
 	}
 	detail = jv_object_set(detail, jv_string("certificates"), jv_number((double)m.total));
 	detail = jv_object_set(detail, jv_string("ranges"), audit);
@@ -700,6 +727,7 @@ int cert_retire(struct cert_ledger *l, const struct cert_select *sel,
 	text = jv_dump_string(jv_copy(ret), JV_PRINT_SORTED);
 	mo.status = "retired";
 	mo.retirement = jv_string_value(text);
+	mo.r = r;
 	detail = jv_object_set(jv_object(), jv_string("retirement"), ret);
 	rc = move(l, sel, "retire", &mo, detail, dry_run, emit, ctx, err);
 	jv_free(text);

@@ -174,8 +174,8 @@ int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const 
 			jv_free(rec);
 			return 0;
 		}
-		if (field(jv_copy(rec), "bus", NULL, &bus) || field(rec, "lf", NULL, &x) ||
-		    isnan(bus) || !isfinite(x))
+		rc = field(jv_copy(rec), "bus", NULL, &bus);
+		if (field(rec, "lf", NULL, &x) || rc || isnan(bus) || !isfinite(x))
 			return data_err(err, src, wp_reader_line(r),
 					"a loss-factor record needs bus and lf numbers");
 		if (fabs(bus) > 1e15 || (i = grid_net_bus(n, (long)bus)) < 0)

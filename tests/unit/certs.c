@@ -242,6 +242,18 @@ static void test_ledger(void)
 	dump_digest(after);
 	is_str(after, before, "second import changes nothing (not even the audit)");
 
+	/* A holdings export after a partial move lists a piece: known. */
+	is_int(import_rows(l, jv_array_append(jv_array(), mrets_row("805-2023-MN-aa-51 to 100", "50",
+								    "07/2023", "MN RES")),
+			   &added, &err), 0, "import a piece of a held batch");
+	is_int(added, 0, "a piece of a held batch is not added");
+	dump_digest(after);
+	is_str(after, before, "and changes nothing");
+	rc = import_rows(l, jv_array_append(jv_array(), mrets_row("805-2023-MN-aa-51 to 100", "50",
+								  "08/2023", "MN RES")),
+			 &added, &err);
+	is_int(rc, WP_EDATA, "the same range with another vintage is a conflict");
+
 	rc = import_rows(l, jv_array_append(jv_array(), mrets_row("805-2023-MN-aa-90 to 120", "31",
 								  "07/2023", "MN RES")),
 			 &added, &err);

@@ -1,0 +1,32 @@
+/* mrets.h: the M-RETS REC API client (api/rec.md section 9). */
+#ifndef CERTS_MRETS_H
+#define CERTS_MRETS_H
+
+#include "wp.h"
+#include "certs/certs.h"
+
+#define CERT_MRETS_BASE "https://app.mrets.org/v1/public/rec"
+
+struct cert_mrets {
+	struct wp_http http;   /* rate limit 10 requests per 5 s, shared as "mrets" */
+	const char *base;      /* API root, no trailing '/' */
+	char *key;             /* X-Api-Key; wiped by cert_mrets_close */
+	const struct cert_retirement *retirement; /* for cert_mrets_retire */
+	int open;
+};
+#define CERT_MRETS_INIT { .open = 0 }
+
+/* Key from --secret-file > MRETS_API_KEY > [rec] api_key; base from
+ * --base-url > MRETS_BASE_URL > [rec] base_url > CERT_MRETS_BASE. */
+int cert_mrets_open(struct cert_mrets *m, struct wp_cli *cli, struct wp_err *err);
+void cert_mrets_close(struct cert_mrets *m);
+/* Every quantity of status (NULL: active), of account when not NULL, as
+ * ledger batch records, following links.next. */
+int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *status,
+			cert_emit_fn emit, void *ctx, struct wp_err *err);
+/* A cert_remote_fn (certs.h) for cert_retire: files the moved pieces as
+ * one M-RETS retirement (draft, one detail per range, enqueue); ctx is a
+ * struct cert_mrets with .retirement set. */
+int cert_mrets_retire(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
+
+#endif

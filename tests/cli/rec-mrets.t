@@ -1,0 +1,89 @@
+#!/bin/sh
+# rec-import --mrets and rec-retire --mrets against tests/fakes/mrets.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/rec-lib.sh"
+
+KEY=mrets-test-7f3a9c
+start_fake mrets --key "$KEY" --rate-limit 8 --rate-window 2
+export MRETS_BASE_URL=$MRETS_URL/v1/public/rec
+# The client's limiter set to the fake's limit (M-RETS: 10 per 5 s).
+printf '[rec]\nrate_max = 8\nrate_window = 2\nretries = 0\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+reset_fake() { curl -s -X POST "$MRETS_URL/__reset" >/dev/null; sleep 2; }
+
+run rec-import --mrets
+expect_code 78 'no api_key: set MRETS_API_KEY'
+MRETS_API_KEY=wrong run rec-import --mrets
+expect_code 77 'HTTP 401.*missing or invalid API key'
+check "nothing imported after the refusal" test ! -s "$DB" -o "$(rec-list 2>/dev/null | wc -l)" -eq 0
+
+# The key from a 0600 file; it is sent as X-Api-Key and never shown.
+SECRET=$(secret_file key "$KEY")
+run rec-import --mrets --secret-file "$SECRET" -v
+expect_code 0
+expect_jq '[.format, .added, .unchanged] | join(" ")' 'mrets-api 3 0'
+check "key redacted from the -v trace" sh -c "! grep -q '$KEY' '$T/err'"
+check "key sent in X-Api-Key" test "$(jq -r 'select(.path | endswith("certificate_quantities")) | .key_ok' "$T/mrets.log" | tail -1)" = true
+expect_jq '.source' "$MRETS_BASE_URL"
+check "active quantities asked for, with their certificates, 1000 a page" \
+	test "$(jq -r '.params | "\(."filter[status]") \(.include) \(."page[size]")"' "$T/mrets.log" | tail -1)" = 'active certificate,account 1000'
+export MRETS_API_KEY=$KEY
+run rec-list --registry M-RETS
+expect_jq '-s map("\(.serial)|\(.vintage)|\(.account_id)|\(.eligibilities | join(";"))") | join(",")' \
+	'805-MN-06-2023-A7F3-1 to 400|2023-06|ACME-MAIN|MN RES;WI-RPS,805-MN-01-2024-B9C2-1 to 250|2024-01|ACME-MAIN|MN RES;WI-RPS,2290-WI-09-2024-D4E1-1 to 90|2024-09|ACME-MAIN|WI-RPS'
+run rec-import --mrets
+expect_jq '[.added, .unchanged] | join(" ")' '0 3'
+
+# Retire at M-RETS and in the ledger: 450 for MN 2024 (400 of 2023, 50 of 2024).
+: >"$T/mrets.log"
+run rec-retire --mrets --state MN --year 2024 --banking-years 1 -n 450 --reason RPS --quarter Q2 --commit
+expect_code 0
+expect_jq '-s map(.serial) | join(",")' '805-MN-06-2023-A7F3-1 to 400,805-MN-01-2024-B9C2-1 to 50'
+check "one retirement transaction sent" test "$(jq -r 'select(.method == "POST" and (.path | endswith("user_transactions"))) | .body.data.attributes | "\(.transaction_type)|\(.retirement_type)|\(.retired_to)|\(.retired_quarter)|\(.compliance_period)"' "$T/mrets.log")" = 'retirement|RPS|MN|Q2|2024'
+check "one detail per range" test "$(jq -r 'select(.path | endswith("transaction_details")) | .body.data | "\(.relationships.certificate.data.id):\(.attributes.serial_number_start)-\(.attributes.serial_number_end)"' "$T/mrets.log" | paste -sd,)" = 'c1:1-400,c2:1-50'
+check "then enqueued" test "$(jq -r 'select(.method == "PUT") | .path' "$T/mrets.log")" = '/v1/public/rec/user_transactions/t1001/enqueue'
+run rec-audit
+expect_jq '-s .[-1].detail.registry_receipt | "\(.registry) \(.transaction_id) \(.transaction_status)"' 'M-RETS t1001 complete'
+# M-RETS now holds the remainders under new ids: a new import knows them.
+run rec-import --mrets
+expect_jq '[.added, .unchanged] | join(" ")' '0 2'
+run rec-audit --verify
+expect_code 0
+
+# M-RETS refuses (an unknown retirement option): exit 76, ledger unchanged.
+dump before
+run rec-retire --mrets --state MN --year 2024 -n 10 --reason XYZ --commit
+expect_code 76 'M-RETS user_transactions: .*422.*retirement_option is required'
+unchanged_since before
+# A range the ledger has but M-RETS does not: nothing sent, nothing changed.
+printf '{"registry":"M-RETS","serial":"999-MN-01-2024-ZZ-1 to 5","vintage":"2024-01","eligibilities":["MN RES"],"account_id":"ACME-MAIN"}\n' >"$T/own.ndjson"
+rec-import "$T/own.ndjson" >/dev/null
+dump before
+run rec-retire --mrets --state MN --year 2024 --serial '999-MN-01-2024-ZZ-1 to 5' --commit
+expect_code 65 "M-RETS does not hold '999-MN-01-2024-ZZ-1 to 5' as active in account ACME-MAIN"
+expect_code 65 'draft transaction t[0-9]+ was not enqueued'
+unchanged_since before
+run rec-retire --mrets --registry NAR --type voluntary -n 1 --commit
+expect_code 64 '--mrets retires M-RETS certificates only'
+# Dry run: nothing sent to M-RETS.
+: >"$T/mrets.log"
+run rec-retire --mrets --type voluntary -n 5
+expect_code 0 'dry run'
+check "dry run sends nothing" test ! -s "$T/mrets.log"
+
+# Rate limit: the fake allows 8 requests per 2 s; with the client's
+# limiter off and no retries, a burst gets 429 -> exit 75.
+reset_fake
+printf '[rec]\nrate_max = 0\nretries = 0\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+i=0 rc=0
+while [ $i -lt 12 ] && [ $rc -eq 0 ]; do run rec-import --mrets --dry-run; i=$((i + 1)); done
+expect_code 75 'HTTP 429'
+# With the client's limiter at the fake's limit, the same burst passes,
+# waiting instead.
+sleep 2
+printf '[rec]\nrate_max = 8\nrate_window = 2\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+i=0 rc=0
+while [ $i -lt 12 ] && [ $rc -eq 0 ]; do run rec-import --mrets --dry-run; i=$((i + 1)); done
+expect_code 0
+check "12 requests in a row passed under the limiter" test $i -eq 12
+
+done_testing
