@@ -127,6 +127,9 @@ int risk_book_from_cli(struct risk_book *b, struct wp_cli *cli, int levels, stru
 		return wp_err_set(err, WP_EUSAGE,
 				  "--position (MW) applies to prices: add --from-prices, or use "
 				  "--weight for returns");
+	if (nw && from_prices)
+		return wp_err_set(err, WP_EUSAGE,
+				  "--weight applies to returns; with prices give --position NAME=MW");
 	if (levels && !npos)
 		return wp_err_set(err, WP_EUSAGE, "give the book as --position INSTRUMENT=MW");
 	if ((rc = read_records(cli, s, err)))

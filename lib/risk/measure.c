@@ -93,20 +93,30 @@ static void select_kth(double *x, size_t n, size_t kth)
 	}
 }
 
-double risk_quantile7(double *x, size_t n, double p)
+/* Q7 by selection (x is reordered): the two order statistics it
+ * interpolates, *lo and *hi, and the weight *f of *hi. */
+static double q7_select(double *x, size_t n, double p, double *lo, double *hi, double *f)
 {
-	double g = (double)(n - 1) * p, lo, hi;
+	double g = (double)(n - 1) * p;
 	size_t i = (size_t)floor(g);
 
 	select_kth(x, n, i);
-	lo = x[i];
-	if (i + 1 >= n)
-		return lo;
-	hi = x[i + 1];
-	for (size_t j = i + 2; j < n; j++)
-		if (x[j] < hi)
-			hi = x[j];
-	return lo + (g - (double)i) * (hi - lo);
+	*lo = *hi = x[i];
+	if (i + 1 < n) {
+		*hi = x[i + 1];
+		for (size_t j = i + 2; j < n; j++)
+			if (x[j] < *hi)
+				*hi = x[j];
+	}
+	*f = g - (double)i;
+	return *lo + *f * (*hi - *lo);
+}
+
+double risk_quantile7(double *x, size_t n, double p)
+{
+	double lo, hi, f;
+
+	return q7_select(x, n, p, &lo, &hi, &f);
 }
 
 double risk_cf_h(double z, double s, double k)
@@ -150,21 +160,11 @@ static void tail_measure(const double *v, size_t n, double alpha, int inclusive,
 			 const double *w, size_t k, struct risk_result *res,
 			 struct risk_contrib *c)
 {
-	double g = (double)(n - 1) * alpha, q, xlo, xhi, f, sum = 0, sum2 = 0;
-	size_t i = (size_t)floor(g), tlo = 0, thi = 0, cnt = 0;
+	double xlo, xhi, f, sum = 0, sum2 = 0, q;
+	size_t tlo = 0, thi = 0, cnt = 0;
 
 	memcpy(scratch, v, n * sizeof(*v));
-	select_kth(scratch, n, i);
-	xlo = scratch[i];
-	xhi = xlo;
-	if (i + 1 < n) {
-		xhi = scratch[i + 1];
-		for (size_t j = i + 2; j < n; j++)
-			if (scratch[j] < xhi)
-				xhi = scratch[j];
-	}
-	f = g - (double)i;
-	q = xlo + f * (xhi - xlo);
+	q = q7_select(scratch, n, alpha, &xlo, &xhi, &f);
 	res->var = -q;
 	for (size_t t = 0; t < n; t++)
 		if (inclusive ? v[t] <= q : v[t] < q) {

@@ -57,7 +57,8 @@ int risk_confidences_from_cli(struct wp_cli *cli, const char *def, double *conf,
 						"tail probability",
 						t, 1 - p);
 			else if (*n == max)
-				rc = wp_err_set(err, WP_EUSAGE, "at most %zu confidence levels", max);
+				rc = wp_err_set(err, WP_EUSAGE, "at most %zu confidence level%s", max,
+						max == 1 ? "" : "s");
 			else
 				conf[(*n)++] = p;
 		}

@@ -13,11 +13,14 @@
 #include "wp.h"
 #include "risk/risk.h"
 
-/* Input options every risk command takes. */
-#define RISK_BOOK_OPTS \
+/* Input options every risk command takes: where the series is in the records. */
+#define RISK_SERIES_OPTS \
 	{ "date", 0, "FIELD", "date field to align on (default date, else interval_start_utc)", WP_COMPLETE_NONE }, \
 	{ "key", 0, "FIELD", "long records: instrument field (default instrument, else location)", WP_COMPLETE_NONE }, \
-	{ "value", 0, "FIELD", "long records: value field (default value, else lmp)", WP_COMPLETE_NONE }, \
+	{ "value", 0, "FIELD", "long records: value field (default value, else lmp)", WP_COMPLETE_NONE }
+/* ... and what it means: returns, P&L, or prices and positions. */
+#define RISK_BOOK_OPTS \
+	RISK_SERIES_OPTS, \
 	{ "from-prices", 0, NULL, "input is prices: P&L = MW position x price difference", WP_COMPLETE_NONE }, \
 	{ "returns", 0, "KIND", "input is prices: use log or simple returns (positive prices only)", WP_COMPLETE_WORDS("log simple") }, \
 	{ "position", 'p', "NAME=MW", "position in an instrument (with --from-prices; repeatable)", WP_COMPLETE_NONE }, \

@@ -46,6 +46,8 @@ expect_code 64 'montecarlo is not offered'
 run var-backtest --window 100 "$D/returns.csv"
 expect_code 64 '3 instruments: say which with --weight or --position'
 expect_empty_out
+run var-backtest -c 0.95,0.99 -w power=1 "$D/returns.csv"
+expect_code 64 'at most 1 confidence level$'
 run var-backtest -c 2 "$D/returns.csv"
 expect_code 64 'outside \(0,1\)'
 printf 'date,x\n1,1\n2,1\n3,1\n4,1\n5,2\n' >"$T/flat.csv"

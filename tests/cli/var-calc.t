@@ -121,6 +121,8 @@ expect_code 65 'PJM-WEST price -12.5 on 2021-05-01 is not positive'
 expect_empty_out
 run var-calc --position HH=1 "$D/prices.ndjson"
 expect_code 64 'add --from-prices'
+run var-calc --from-prices -w HH=1 "$D/prices.ndjson"
+expect_code 64 '--weight applies to returns'
 run var-calc "$T/missing.csv"
 expect_code 66 'missing.csv'
 
