@@ -225,7 +225,8 @@ static jv text(jv row, const char *key)
 	return v;
 }
 
-/* The parts of a row that make a record; fields are NULL-kind when absent. */
+/* The parts of a row that make a record (absent parts: invalid jv; prices
+ * are made null by row_read). */
 struct row {
 	time_t start;
 	jv name, id, type, lmp, energy, cong, loss, ver;
@@ -444,16 +445,22 @@ struct lmp_run {
 	struct keys keys;
 };
 
-static int slot_cmp(const void *a, const void *b)
+/* By pnode id, newest version first: duplicates end up side by side. */
+static int slot_by_id(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	int c = strcmp(jv_string_value(x->id), jv_string_value(y->id));
+
+	return c ? c : (x->ver < y->ver) - (x->ver > y->ver);
+}
+
+/* Output order: location, then id. */
+static int slot_by_location(const void *a, const void *b)
 {
 	const struct slot *x = a, *y = b;
 	int c = strcmp(jv_string_value(x->loc), jv_string_value(y->loc));
 
-	if (c == 0)
-		c = strcmp(jv_string_value(x->id), jv_string_value(y->id));
-	if (c == 0)
-		c = (x->ver < y->ver) - (x->ver > y->ver); /* newest first */
-	return c;
+	return c ? c : strcmp(jv_string_value(x->id), jv_string_value(y->id));
 }
 
 static void slot_free(struct slot *s)
@@ -463,23 +470,26 @@ static void slot_free(struct slot *s)
 	jv_free(s->id);
 }
 
-/* Write the held rows: by location, one per pnode id (newest version). */
+/* Write the held rows: one per pnode id (its newest version), by location. */
 static int run_flush(struct lmp_run *x, struct wp_err *err)
 {
-	int rc = 0;
+	int rc = 0, m = 0;
 
 	if (x->n == 0)
 		return 0;
-	qsort(x->v, x->n, sizeof *x->v, slot_cmp);
+	qsort(x->v, x->n, sizeof *x->v, slot_by_id);
 	for (int i = 0; i < x->n; i++) {
-		struct slot *s = &x->v[i];
-		int dup = i > 0 && strcmp(jv_string_value(s->id), jv_string_value(x->v[i - 1].id)) == 0;
-
-		if (rc == 0 && !dup)
-			rc = wp_writer_put(x->w, jv_copy(s->rec), err);
+		if (m > 0 && strcmp(jv_string_value(x->v[i].id), jv_string_value(x->v[m - 1].id)) == 0)
+			slot_free(&x->v[i]); /* an older version */
+		else
+			x->v[m++] = x->v[i];
 	}
-	for (int i = 0; i < x->n; i++)
+	qsort(x->v, m, sizeof *x->v, slot_by_location);
+	for (int i = 0; i < m; i++) {
+		if (rc == 0)
+			rc = wp_writer_put(x->w, jv_copy(x->v[i].rec), err);
 		slot_free(&x->v[i]);
+	}
 	x->n = 0;
 	return rc;
 }

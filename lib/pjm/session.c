@@ -46,8 +46,13 @@ static int lmp_options(struct pjm_session *s, struct wp_cli *cli, time_t now,
 		return wp_err_prefix(err, "--from");
 	if ((rc = wp_date_parse(to ? to : (from ? from : "today"), s->tz, now, &q->to, err)))
 		return wp_err_prefix(err, "--to");
-	if (wp_date_cmp(q->from, q->to) > 0)
-		return wp_err_set(err, WP_EUSAGE, "--from %s is after --to %s", from, to);
+	if (wp_date_cmp(q->from, q->to) > 0) {
+		char a[WP_TIME_MAX], b[WP_TIME_MAX];
+
+		wp_fmt_date(q->from, a);
+		wp_fmt_date(q->to, b);
+		return wp_err_set(err, WP_EUSAGE, "--from %s is after --to %s", a, b);
+	}
 	if (wp_cli_has(cli, "type") &&
 	    (rc = pjm_type_parse(wp_cli_get(cli, "type"), &q->type, err)))
 		return rc;
@@ -80,7 +85,8 @@ static int open_http(struct pjm_session *s, struct wp_cli *cli, struct wp_err *e
 	o.rate_window_s = 60;
 	o.backoff_s = 10;
 	o.secrets[0] = s->key;
-	if (strcasecmp(member, "true") == 0 || strcmp(member, "1") == 0) {
+	if (strcasecmp(member, "true") == 0 || strcasecmp(member, "yes") == 0 ||
+	    strcmp(member, "1") == 0) {
 		o.rate_max = 600;
 		o.rate_min_interval_s = 0;
 	} else {
