@@ -39,16 +39,21 @@ static const double p10[] = {
 };
 #define EXACT_INT 9007199254740992.0 /* 2^53 */
 
-/* strtod and printf follow LC_NUMERIC; the slow paths run under "C". */
+/* strtod and printf follow LC_NUMERIC; the slow paths run under "C".
+ * The locale object is made once and kept: creating one per number cost
+ * more than the formatting (a lost race only makes a spare one). */
+static locale_t c_locale(void)
+{
+	static locale_t c;
+
+	if (!c)
+		c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	return c;
+}
+
 static double strtod_c(const char *s)
 {
-	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	locale_t old = uselocale(c);
-	double d = strtod(s, NULL);
-
-	uselocale(old);
-	freelocale(c);
-	return d;
+	return strtod_l(s, NULL, c_locale());
 }
 
 int wp_num_parse(const char *s, size_t len, double *out)
@@ -152,8 +157,7 @@ static int digits_fast(double a, char *dig, int *nd, int *decpt)
  * that %.14e missed. */
 static void digits_slow(double a, char *dig, int *nd, int *decpt)
 {
-	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	locale_t old = uselocale(c);
+	locale_t old = uselocale(c_locale());
 	char s[40], *p;
 	int prec, n = 0;
 
@@ -166,7 +170,6 @@ static void digits_slow(double a, char *dig, int *nd, int *decpt)
 	if (prec == 17)
 		snprintf(s, sizeof s, "%.16e", a);
 	uselocale(old);
-	freelocale(c);
 	for (p = s; *p != 'e'; p++)
 		if (*p >= '0' && *p <= '9')
 			dig[n++] = *p;

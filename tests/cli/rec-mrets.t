@@ -6,9 +6,16 @@
 KEY=mrets-test-7f3a9c
 start_fake mrets --key "$KEY" --rate-limit 8 --rate-window 2
 export MRETS_BASE_URL=$MRETS_URL/v1/public/rec
-# The client's limiter set to the fake's limit (M-RETS: 10 per 5 s).
-printf '[rec]\nrate_max = 8\nrate_window = 2\nretries = 0\n' >"$XDG_CONFIG_HOME/wattpipe/config"
-reset_fake() { curl -s -X POST "$MRETS_URL/__reset" >/dev/null; sleep 2; }
+# The client's limiter kept under the fake's limit (M-RETS: 10 per 5 s), so
+# timing skew between the two never ends in a 429.
+printf '[rec]\nrate_max = 6\nrate_window = 2\nretries = 0\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+# reset_fake LIMIT WINDOW: fixture reloaded, counters and rate window cleared.
+reset_fake() {
+	/usr/bin/python3 -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__reset", method="POST",
+    data=("{\"rate_limit\": %s, \"rate_window\": %s}" % (sys.argv[2], sys.argv[3])).encode()))' \
+		"$MRETS_URL" "$1" "$2"
+}
 
 run rec-import --mrets
 expect_code 78 'no api_key: set MRETS_API_KEY'
@@ -70,17 +77,18 @@ run rec-retire --mrets --type voluntary -n 5
 expect_code 0 'dry run'
 check "dry run sends nothing" test ! -s "$T/mrets.log"
 
-# Rate limit: the fake allows 8 requests per 2 s; with the client's
-# limiter off and no retries, a burst gets 429 -> exit 75.
-reset_fake
+# Rate limit: with the fake at 3 requests per 30 s and the client's limiter
+# off and no retries, the 4th request gets 429 -> exit 75.
+reset_fake 3 30
 printf '[rec]\nrate_max = 0\nretries = 0\n' >"$XDG_CONFIG_HOME/wattpipe/config"
 i=0 rc=0
 while [ $i -lt 12 ] && [ $rc -eq 0 ]; do run rec-import --mrets --dry-run; i=$((i + 1)); done
 expect_code 75 'HTTP 429'
-# With the client's limiter at the fake's limit, the same burst passes,
+check "the 4th request was refused" test $i -eq 4
+# With the client's limiter under the fake's limit, a burst passes,
 # waiting instead.
-sleep 2
-printf '[rec]\nrate_max = 8\nrate_window = 2\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+reset_fake 8 2
+printf '[rec]\nrate_max = 6\nrate_window = 2\n' >"$XDG_CONFIG_HOME/wattpipe/config"
 i=0 rc=0
 while [ $i -lt 12 ] && [ $rc -eq 0 ]; do run rec-import --mrets --dry-run; i=$((i + 1)); done
 expect_code 0
