@@ -114,7 +114,8 @@ struct risk_contrib {
 /* Portfolio VaR/ES of weights w (k) over the series; c (k, may be NULL)
  * gets the contributions. Gaussian and modified use the sample covariance
  * (n - 1) and population co-moments; historical applies the univariate
- * rules to sum_i w_i r_i. names label messages (singular covariance). */
+ * rules to sum_i w_i r_i, its ES contributions averaging the same strict
+ * tail as the ES. s->names label messages (singular covariance). */
 int risk_portfolio(enum risk_method m, const struct risk_series *s, const double *w,
 		   double alpha, int es_nonoperational, struct risk_result *res,
 		   struct risk_contrib *c, struct wp_err *err);
