@@ -139,7 +139,7 @@ struct iris_listen_opts {
 struct iris_listen_stats {
 	long received, written, same, dups, rejected, released;
 	long connects, put_tokens;
-	double *lat_ms;            /* receive-to-accept latency of each accepted message */
+	double *lat_ms;            /* receive-to-accept latencies (the last 65536) */
 	long nlat, caplat;
 };
 

@@ -50,7 +50,7 @@ struct iris_listener {
 	double connected_at;
 	/* token */
 	char *token;
-	double token_exp, token_refresh;   /* monotonic seconds */
+	double token_refresh;      /* monotonic seconds */
 	/* deliveries being reassembled: CBS replies and queue messages may
 	 * interleave, so each link has its own buffer */
 	struct rbuf { char *p; size_t len, cap; } cbs_in, in;
@@ -229,7 +229,6 @@ static int get_token(struct iris_listener *l, struct wp_err *err)
 	drop_token(l);
 	l->token = tok;
 	margin = life * 0.1 < 300 ? life * 0.1 : 300;
-	l->token_exp = t + life;
 	l->token_refresh = t + life - margin;
 	return 0;
 }
@@ -398,8 +397,9 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	if (l->o.once && l->failures >= l->o.retries) {
 		struct wp_err e = WP_ERR_INIT;
 
-		wp_err_set(&e, WP_ETEMP, "cannot connect to %s:%s after %d attempts: %s",
-			   l->host, l->port, l->failures, l->last_failure);
+		wp_err_set(&e, WP_ETEMP, "cannot connect to %s:%s after %d attempt%s: %s",
+			   l->host, l->port, l->failures, l->failures == 1 ? "" : "s",
+			   l->last_failure);
 		fail(l, WP_ETEMP, &e);
 		l->done = 1;
 		return;
@@ -585,6 +585,25 @@ static void settle_after(struct iris_listener *l, pn_delivery_t *d, uint64_t out
 		pn_delivery_settle(d);
 }
 
+/* Latencies of the last LAT_KEEP messages: a long-running listener keeps
+ * a bounded sample, overwritten in turn. */
+#define LAT_KEEP 65536
+
+static void record_latency(struct iris_listen_stats *st, double ms)
+{
+	if (st->nlat == st->caplat && st->caplat < LAT_KEEP) {
+		long cap = st->caplat ? st->caplat * 2 : 1024;
+		double *v = realloc(st->lat_ms, (size_t)cap * sizeof *v);
+
+		if (v)
+			st->lat_ms = v, st->caplat = cap;
+	}
+	if (st->nlat < st->caplat)
+		st->lat_ms[st->nlat++] = ms;
+	else if (st->caplat)
+		st->lat_ms[st->received % st->caplat] = ms;
+}
+
 static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 {
 	struct iris_meta meta = { NULL, NULL, 0, -1 };
@@ -674,15 +693,7 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 	free(owned);
 	free(path);
 	settle_after(l, d, PN_ACCEPTED);
-	if (l->st->nlat == l->st->caplat) {
-		long cap = l->st->caplat ? l->st->caplat * 2 : 1024;
-		double *v = realloc(l->st->lat_ms, (size_t)cap * sizeof *v);
-
-		if (v)
-			l->st->lat_ms = v, l->st->caplat = cap;
-	}
-	if (l->st->nlat < l->st->caplat)
-		l->st->lat_ms[l->st->nlat++] = (now_s() - t_recv) * 1000;
+	record_latency(l->st, (now_s() - t_recv) * 1000);
 	pn_link_flow(pn_delivery_link(d), 1);
 }
 

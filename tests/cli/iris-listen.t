@@ -102,6 +102,22 @@ check "unwritable: the message is released, not accepted" \
 check "unwritable: nothing accepted" test ! -s "$T/accepted"
 rm -f "$SPOOL/FREQ"
 
+# ---- TLS (amqps), checked against the namespace name --------------------
+FQDN=elexon-insights-iris.servicebus.windows.net
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+	-subj "/CN=$FQDN" -addext "subjectAltName=DNS:$FQDN" 2>/dev/null; then
+	fake --generate 3 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
+	rm -rf "$SPOOL"
+	url=amqps://127.0.0.1:$(cat "$T/iris.amqp")
+	run iris-listen --once --idle 0.3 --retries 1 --dir "$SPOOL" --amqp-url "$url"
+	expect_code 75 'certificate verify failed'
+	run iris-listen --once --idle 0.3 --dir "$SPOOL" --amqp-url "$url" --cacert "$T/cert.pem"
+	expect_code 0
+	check "TLS: three messages stored" test "$(files | wc -l)" = 3
+	check "TLS: the broker saw TLS and the FQDN" \
+		test "$(events 'select(.event=="open") | "\(.tls) \(.hostname)"' | sort -u)" = "true $FQDN"
+fi
+
 # ---- token expiry mid-stream, SIGTERM ------------------------------------
 fake --generate 40 --trickle 20 --token-ttl 2
 rm -rf "$SPOOL"

@@ -17,8 +17,11 @@ timeout = 1
 CFG
 export WATTPIPE_NOW=2025-06-01 PJM_API_KEY=$KEY
 
-# fake [ARGS]: a fresh fake PJM with the test key; points PJM_BASE_URL at it.
+# fake [ARGS]: a fresh fake PJM with the test key and an empty log; points
+# PJM_BASE_URL at it.
 fake() {
+	# Stop the previous fake first: a stalled reply must not log into the new log.
+	[ -z "$_pids" ] || kill ${_pids##* } 2>/dev/null
 	: >"$T/pjm.log"
 	start_fake pjm --key "$KEY" --rate-limit 1000 --now "${FAKE_NOW:-2025-06-01}" --stall 2 "$@"
 	export PJM_BASE_URL=$PJM_URL/api/v1
