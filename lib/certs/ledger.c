@@ -133,23 +133,28 @@ static void sql_eligible(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, yes);
 }
 
-static int migrate(struct cert_ledger *l, struct wp_err *err)
+static int schema_version(struct cert_ledger *l, int *v, struct wp_err *err)
 {
 	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cert_prepare(l, &st, "PRAGMA user_version", err)))
+		return rc;
+	rc = sqlite3_step(st);
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cert_db_err(l, rc, "read schema version", err);
+}
+
+static int migrate(struct cert_ledger *l, struct wp_err *err)
+{
 	int v, rc;
 	char sql[64];
 
 	if ((rc = cert_exec(l, "BEGIN IMMEDIATE", "begin", err)))
 		return rc;
-	if ((rc = cert_prepare(l, &st, "PRAGMA user_version", err)))
+	if ((rc = schema_version(l, &v, err)))
 		goto fail;
-	rc = sqlite3_step(st);
-	v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		rc = cert_db_err(l, rc, "read schema version", err);
-		goto fail;
-	}
 	if (v > NMIGRATIONS) {
 		rc = wp_err_set(err, WP_EIO,
 				"%s: ledger schema version %d is newer than this program's (%d)",
@@ -229,18 +234,10 @@ int cert_ledger_open(struct cert_ledger **lp, const char *path,
 	if (!o->readonly && (rc = migrate(l, err)))
 		goto fail;
 	if (o->readonly) {
-		sqlite3_stmt *st;
 		int v;
 
-		if ((rc = cert_prepare(l, &st, "PRAGMA user_version", err)))
+		if ((rc = schema_version(l, &v, err)))
 			goto fail;
-		rc = sqlite3_step(st);
-		v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW) {
-			rc = cert_db_err(l, rc, "read schema version", err);
-			goto fail;
-		}
 		if (v == 0) {
 			/* created, but killed before the first import committed */
 			rc = wp_err_set(err, WP_ENOINPUT, "%s: an empty ledger (no import has "

@@ -176,8 +176,13 @@ static jv rel_id(jv res, const char *rel)
 						  jv_string("data"), jv_string("id")));
 }
 
-int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *status,
-			cert_emit_fn emit, void *ctx, struct wp_err *err)
+/* Calls fn(ctx, quantity, its certificate) for every quantity of status in
+ * account (NULL: all), following links.next; fn consumes both and returns
+ * 0, a WP_E* code, or WP_DONE to stop early (then 0 is returned). */
+typedef int (*quantity_fn)(void *ctx, jv q, jv cert, struct wp_err *err);
+
+static int each_quantity(struct cert_mrets *m, const char *account, const char *status,
+			 quantity_fn fn, void *ctx, struct wp_err *err)
 {
 	char *url = NULL, *acct = account ? wp_url_escape(account) : NULL;
 	int rc = 0, pages = 0;
@@ -186,8 +191,7 @@ int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *s
 	if (asprintf(&url,
 		     "%s/certificate_quantities?filter%%5Bstatus%%5D=%s%s%s"
 		     "&include=certificate,account&page%%5Bnumber%%5D=1&page%%5Bsize%%5D=1000",
-		     m->base, status ? status : "active", acct ? "&filter%5Baccount_id%5D=" : "",
-		     acct ? acct : "") < 0)
+		     m->base, status, acct ? "&filter%5Baccount_id%5D=" : "", acct ? acct : "") < 0)
 		url = NULL;
 	free(acct);
 	if (!url)
@@ -195,30 +199,26 @@ int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *s
 	while (url && !rc) {
 		jv doc = jv_invalid(), data, next;
 
-		if ((rc = request(m, "GET", url, jv_invalid(), "M-RETS certificate_quantities", &doc,
-				  err)))
-			break;
+		rc = request(m, "GET", url, jv_invalid(), "M-RETS certificate_quantities", &doc, err);
 		free(url);
 		url = NULL;
+		if (rc)
+			break;
 		data = get(doc, "data");
-		if (jv_get_kind(data) != JV_KIND_ARRAY) {
+		if (jv_get_kind(data) != JV_KIND_ARRAY)
 			rc = wp_err_set(err, WP_EPROTO, "M-RETS certificate_quantities: no data array");
-		} else {
+		else
 			jv_array_foreach(data, i, q)
 			{
-				jv b;
-
-				if (!rc && !(rc = to_batch(jv_copy(q),
-							   included(doc, "certificates",
-								    rel_id(q, "certificate")),
-							   &b, err)))
-					rc = emit(ctx, b, err);
+				if (!rc)
+					rc = fn(ctx, jv_copy(q),
+						included(doc, "certificates", rel_id(q, "certificate")),
+						err);
 				jv_free(q);
 			}
-		}
 		jv_free(data);
 		next = jv_getpath(jv_copy(doc), JV_ARRAY(jv_string("links"), jv_string("next")));
-		/* Follow links.next as given; stop on a loop that never ends. */
+		/* Follow links.next as given; stop a loop that never ends. */
 		if (!rc && jv_get_kind(next) == JV_KIND_STRING) {
 			if (++pages > 100000)
 				rc = wp_err_set(err, WP_EPROTO, "M-RETS: more than 100000 pages");
@@ -229,78 +229,83 @@ int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *s
 		jv_free(doc);
 	}
 	free(url);
+	return rc == WP_DONE ? 0 : rc;
+}
+
+struct holdings {
+	cert_emit_fn emit;
+	void *ctx;
+};
+
+static int holding(void *ctx, jv q, jv cert, struct wp_err *err)
+{
+	struct holdings *h = ctx;
+	jv b;
+	int rc = to_batch(q, cert, &b, err);
+
+	return rc ? rc : h->emit(h->ctx, b, err);
+}
+
+int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *status,
+			cert_emit_fn emit, void *ctx, struct wp_err *err)
+{
+	struct holdings h = { emit, ctx };
+
+	return each_quantity(m, account, status ? status : "active", holding, &h, err);
+}
+
+/* Looking for the certificate of one piece. */
+struct wanted {
+	jv base;
+	double s, e;
+	char *cert;
+};
+
+static int match(void *ctx, jv q, jv cert, struct wp_err *err)
+{
+	struct wanted *w = ctx;
+	jv base = jv_getpath(jv_copy(cert), JV_ARRAY(jv_string("attributes"),
+						      jv_string("serial_number_base")));
+	jv a = get(q, "attributes"), id = get(cert, "id");
+	double qs = jv_number_value(get(a, "serial_number_start"));
+	double qe = jv_number_value(get(a, "serial_number_end"));
+	int rc = 0;
+
+	if (jv_equal(base, jv_copy(w->base)) && qs <= w->s && qe >= w->e &&
+	    jv_get_kind(id) == JV_KIND_STRING) {
+		w->cert = strdup(jv_string_value(id));
+		rc = w->cert ? WP_DONE : wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
+	jv_free(id);
+	jv_free(a);
+	jv_free(q);
+	jv_free(cert);
 	return rc;
 }
 
-/* The active quantity holding serial_base start..end in account: its
+/* The active quantity holding the piece's range in its account: its
  * certificate id. M-RETS ids change with every split, so they are read
- * here, just before use, never kept. */
+ * here, just before use, never kept. Consumes piece. */
 static int find_certificate(struct cert_mrets *m, jv piece, char **cert, struct wp_err *err)
 {
-	jv want_base = get(piece, "serial_base"), acct = get(piece, "account_id");
-	double s = jv_number_value(get(piece, "serial_start"));
-	double e = jv_number_value(get(piece, "serial_end"));
-	char *url = NULL, *ea = wp_url_escape(jv_get_kind(acct) == JV_KIND_STRING ? jv_string_value(acct) : "");
-	int rc = 0;
+	struct wanted w = { get(piece, "serial_base"), 0, 0, NULL };
+	jv acct = get(piece, "account_id"), serial = get(piece, "serial");
+	const char *an = jv_get_kind(acct) == JV_KIND_STRING ? jv_string_value(acct) : "";
+	int rc;
 
-	*cert = NULL;
-	if (asprintf(&url,
-		     "%s/certificate_quantities?filter%%5Bstatus%%5D=active&filter%%5Baccount_id%%5D=%s"
-		     "&include=certificate&page%%5Bnumber%%5D=1&page%%5Bsize%%5D=1000",
-		     m->base, ea) < 0)
-		url = NULL;
-	free(ea);
-	while (url && !rc && !*cert) {
-		jv doc = jv_invalid(), data, next;
-
-		if ((rc = request(m, "GET", url, jv_invalid(), "M-RETS certificate_quantities", &doc,
-				  err)))
-			break;
-		free(url);
-		url = NULL;
-		data = get(doc, "data");
-		if (jv_get_kind(data) == JV_KIND_ARRAY) {
-			jv_array_foreach(data, i, q)
-			{
-				jv c = included(doc, "certificates", rel_id(q, "certificate"));
-				jv base = jv_getpath(jv_copy(c), JV_ARRAY(jv_string("attributes"),
-									   jv_string("serial_number_base")));
-				jv a = get(q, "attributes");
-				double qs = jv_number_value(get(a, "serial_number_start"));
-				double qe = jv_number_value(get(a, "serial_number_end"));
-
-				if (!*cert && jv_equal(base, jv_copy(want_base)) && qs <= s && qe >= e) {
-					jv id = get(c, "id");
-
-					if (jv_get_kind(id) == JV_KIND_STRING)
-						*cert = strdup(jv_string_value(id));
-					jv_free(id);
-				}
-				jv_free(a);
-				jv_free(c);
-				jv_free(q);
-			}
-		}
-		jv_free(data);
-		next = jv_getpath(jv_copy(doc), JV_ARRAY(jv_string("links"), jv_string("next")));
-		if (!*cert && jv_get_kind(next) == JV_KIND_STRING)
-			url = strdup(jv_string_value(next));
-		jv_free(next);
-		jv_free(doc);
-	}
-	free(url);
-	if (!rc && !*cert) {
-		jv serial = get(piece, "serial");
-
+	w.s = jv_number_value(get(piece, "serial_start"));
+	w.e = jv_number_value(get(piece, "serial_end"));
+	rc = each_quantity(m, an, "active", match, &w, err);
+	if (!rc && !w.cert)
 		rc = wp_err_set(err, WP_EDATA,
 				"M-RETS does not hold '%s' as active in account %s: import from "
 				"M-RETS again to see what it holds",
-				jv_string_value(serial),
-				jv_get_kind(acct) == JV_KIND_STRING ? jv_string_value(acct) : "?");
-		jv_free(serial);
-	}
-	jv_free(want_base);
+				jv_get_kind(serial) == JV_KIND_STRING ? jv_string_value(serial) : "?",
+				an);
+	*cert = w.cert;
+	jv_free(w.base);
 	jv_free(acct);
+	jv_free(serial);
 	jv_free(piece);
 	return rc;
 }

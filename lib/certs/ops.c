@@ -294,13 +294,12 @@ static void year_bounds(const struct cert_select *sel, char lo[16], char hi[16])
 	snprintf(hi, 16, "%04d-12", sel->year % 10000);
 }
 
-static int bind_select(struct cert_ledger *l, sqlite3_stmt *st, const struct cert_select *sel,
-		       const char *status, int history)
+static void bind_select(sqlite3_stmt *st, const struct cert_select *sel, const char *status,
+			int history)
 {
 	char lo[16], hi[16];
 	const char *vfrom = sel->vintage_from, *vto = sel->vintage_to;
 
-	(void)l;
 	if (sel->year > 0) {
 		year_bounds(sel, lo, hi);
 		if (!vfrom || strcmp(lo, vfrom) > 0)
@@ -317,7 +316,6 @@ static int bind_select(struct cert_ledger *l, sqlite3_stmt *st, const struct cer
 	bind_opt(st, 7, vfrom);
 	bind_opt(st, 8, vto);
 	sqlite3_bind_int(st, 9, history);
-	return 0;
 }
 
 int cert_list(struct cert_ledger *l, const struct cert_select *sel, cert_emit_fn emit,
@@ -328,7 +326,7 @@ int cert_list(struct cert_ledger *l, const struct cert_select *sel, cert_emit_fn
 
 	if ((rc = cert_prepare(l, &st, list_sql, err)))
 		return rc;
-	bind_select(l, st, sel, sel->status, sel->include_history);
+	bind_select(st, sel, sel->status, sel->include_history);
 	while (!erc && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		erc = emit(ctx, piece_record(st, sel->include_history), err);
 	sqlite3_finalize(st);
@@ -369,12 +367,16 @@ static int moves_add(struct moves *m, long long piece, long long s, long long e,
 	return 0;
 }
 
+/* " for MN in 2024", " for MN", " in 2024" or "". */
 static const char *sel_scope(const struct cert_select *sel, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s%s", sel->state ? " for " : "", sel->state ? sel->state : "",
-		 sel->year > 0 ? " in " : "", "");
-	if (sel->year > 0)
-		snprintf(buf + strlen(buf), n - strlen(buf), "%d", sel->year);
+	int k = 0;
+
+	buf[0] = '\0';
+	if (sel->state)
+		k = snprintf(buf, n, " for %s", sel->state);
+	if (sel->year > 0 && k >= 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, " in %d", sel->year);
 	return buf;
 }
 
@@ -466,7 +468,7 @@ static int select_quantity(struct cert_ledger *l, const struct cert_select *sel,
 		return wp_err_set(err, WP_EUSAGE, "quantity must be a whole number from 1");
 	if ((rc = cert_prepare(l, &st, list_sql, err)))
 		return rc;
-	bind_select(l, st, sel, "active", 0);
+	bind_select(st, sel, "active", 0);
 	while (!erc && left > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long s = sqlite3_column_int64(st, 4), e = sqlite3_column_int64(st, 5);
 		long long n = e - s + 1 < left ? e - s + 1 : left;

@@ -69,11 +69,7 @@ expect_jq '[.format, .added] | join(" ")' 'wattpipe 1'
 
 # Locked: another process holds the write lock.
 dump locked
-/usr/bin/python3 -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE"); open(sys.argv[2], "w").close(); time.sleep(3)' "$DB" "$T/locked" &
-_pids="$_pids $!"
-while [ ! -e "$T/locked" ]; do sleep 0.05; done
+hold_lock 1
 run rec-import --busy-timeout 200 "$T/overlap.csv"
 expect_code 74 'locked by another process \(waited 200 ms\)'
 wait

@@ -21,3 +21,16 @@ unchanged_since() {
 seed() {
 	rec-import "$RECDATA/mrets-holdings.csv" "$RECDATA/nar-holdings.csv" >/dev/null
 }
+
+# hold_lock SECONDS: another process takes the ledger's write lock and
+# keeps it SECONDS; returns once the lock is held (the holder is reaped by
+# `wait`).
+hold_lock() {
+	rm -f "$T/locked"
+	/usr/bin/python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE"); open(sys.argv[2], "w").close(); time.sleep(float(sys.argv[3]))' \
+		"$DB" "$T/locked" "$1" &
+	_pids="$_pids $!"
+	while [ ! -e "$T/locked" ]; do sleep 0.05; done
+}

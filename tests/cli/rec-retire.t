@@ -85,11 +85,7 @@ expect_jq '[.serial, .retirement.type, .retirement.state] | join("|")' 'NAR-REC-
 
 # Locked ledger: exit 74 and nothing changed.
 dump locked
-/usr/bin/python3 -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE"); open(sys.argv[2], "w").close(); time.sleep(2)' "$DB" "$T/locked" &
-_pids="$_pids $!"
-while [ ! -e "$T/locked" ]; do sleep 0.05; done
+hold_lock 1
 run rec-retire --busy-timeout 100 --type voluntary -n 1 --commit
 expect_code 74 'the ledger is locked by another process'
 wait

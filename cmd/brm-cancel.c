@@ -1,0 +1,156 @@
+/* brm-cancel: cancel BRM orders (PATCH with an empty list, as the API
+ * defines); one by id, or every live order of an auction. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wp.h"
+#include "brm/brm.h"
+
+static const struct wp_opt opts[] = {
+	{ "all", 0, NULL, "every live order of --auction (and --portfolio, --area)", WP_COMPLETE_NONE },
+	{ "auction", 'a', "AUCTION", "the auction, with --all", WP_COMPLETE_NONE },
+	{ "portfolio", 'p', "NAME", "only this portfolio's orders, with --all", WP_COMPLETE_NONE },
+	{ "area", 0, "AREA", "only orders for this area, with --all", WP_COMPLETE_NONE },
+	{ "yes", 'y', NULL, "do not ask; needed for --all when stdin is not a terminal", WP_COMPLETE_NONE },
+	{ "dry-run", 'n', NULL, "list what would be cancelled, send nothing", WP_COMPLETE_NONE },
+	BRM_OPTS,
+	WP_OUTPUT_OPTS,
+	WP_NET_OPTS,
+	WP_COMMON_OPTS,
+	{ 0 },
+};
+
+static const struct wp_prog prog = {
+	"brm-cancel", "cancel BRM day-ahead orders", "[options] ORDER_ID... | --all --auction AUCTION",
+	opts, "brm",
+};
+
+static const char *const cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
+				    "state", "version", "outcome", "ref", NULL };
+
+/* The live orders of the auction (optionally one portfolio/area): not
+ * cancelled, and not settled by published results. */
+static int live_orders(struct wp_cli *cli, struct brm_ctx *c, jv *ids, struct wp_err *err)
+{
+	const char *keys[] = { "curveOrders", "blockLists" };
+	jv orders;
+	int rc;
+
+	*ids = jv_array();
+	if ((rc = brm_orders(&c->s, wp_cli_get(cli, "auction"), wp_cli_get(cli, "portfolio"),
+			     wp_cli_get(cli, "area"), &orders, err)))
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		jv list = brm_field(orders, keys[k]);
+		if (jv_get_kind(list) == JV_KIND_ARRAY) {
+			jv_array_foreach(list, i, o) {
+				const char *id = brm_str(o, "orderId"), *st = brm_str(o, "state");
+				if (id && (!st || (strcmp(st, "Cancelled") && strcmp(st, "ResultsPublished"))))
+					*ids = jv_array_append(*ids, jv_string(id));
+				jv_free(o);
+			}
+		}
+		jv_free(list);
+	}
+	jv_free(orders);
+	return 0;
+}
+
+/* Ask on the terminal; a script says --yes. */
+static int confirm(struct wp_cli *cli, struct brm_ctx *c, int n, struct wp_err *err)
+{
+	char line[16];
+
+	if (wp_cli_has(cli, "yes"))
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		if (!wp_cli_has(cli, "all"))
+			return 0;
+		return wp_err_set(err, WP_EUSAGE, "--all needs --yes when stdin is not a terminal");
+	}
+	fprintf(cli->errs, "%s: cancel %d order%s in %s on %s? [y/N] ", cli->prog->name, n,
+		n == 1 ? "" : "s", wp_cli_get(cli, "auction") ? wp_cli_get(cli, "auction") : "BRM",
+		c->s.env);
+	fflush(cli->errs);
+	if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y'))
+		return wp_err_set(err, WP_EFAIL, "nothing cancelled");
+	return 0;
+}
+
+static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+{
+	struct wp_writer *w;
+	jv ids = jv_array();
+	int rc, first = 0, n;
+
+	if (wp_cli_has(cli, "all")) {
+		if ((rc = live_orders(cli, c, &ids, err))) {
+			jv_free(ids);
+			return rc;
+		}
+	} else {
+		for (int i = 0; i < cli->argc; i++)
+			ids = jv_array_append(ids, jv_string(cli->argv[i]));
+	}
+	n = jv_array_length(jv_copy(ids));
+	if (n == 0) {
+		jv_free(ids);
+		wp_cli_note(cli, "no live orders to cancel");
+		return 0;
+	}
+	if ((rc = wp_cli_writer(cli, cols, &w, err)) ||
+	    (!wp_cli_has(cli, "dry-run") && (rc = confirm(cli, c, n, err)))) {
+		jv_free(ids);
+		return rc;
+	}
+	/* Each order on its own: one failure does not stop the others. */
+	jv_array_foreach(ids, i, id) {
+		struct wp_err e = WP_ERR_INIT;
+		jv out = jv_null();
+		if (wp_cli_has(cli, "dry-run")) {
+			out = jv_object_set(jv_object(), jv_string("order_id"), jv_copy(id));
+			out = jv_object_set(out, jv_string("outcome"), jv_string("would-cancel"));
+			rc = 0;
+		} else {
+			rc = brm_order_cancel(&c->s, jv_string_value(id), &out, &e);
+		}
+		if (rc == 0)
+			rc = wp_writer_put(w, out, &e);
+		else
+			jv_free(out);
+		if (rc) {
+			wp_cli_warn(cli, "%s: %s", jv_string_value(id), e.msg);
+			if (!first) {
+				first = rc;
+				*err = e;
+				err->msg[0] = '\0'; /* already printed */
+			}
+		}
+		jv_free(id);
+	}
+	jv_free(ids);
+	return first;
+}
+
+int main(int argc, char **argv)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	struct brm_ctx c = BRM_CTX_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
+		int all = wp_cli_has(&cli, "all");
+		if (all && cli.argc)
+			rc = wp_err_set(&err, WP_EUSAGE, "order ids or --all, not both");
+		else if (all && !wp_cli_get(&cli, "auction"))
+			rc = wp_err_set(&err, WP_EUSAGE, "--all needs --auction");
+		else if (!all && !cli.argc)
+			rc = wp_err_set(&err, WP_EUSAGE, "which order? give ORDER_ID or --all --auction A");
+		else if ((rc = brm_ctx_open(&c, &cli, wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
+			rc = run(&cli, &c, &err);
+	}
+	brm_ctx_close(&c);
+	return wp_cli_finish(&cli, rc, &err);
+}

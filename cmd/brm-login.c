@@ -1,0 +1,58 @@
+/* brm-login: log in to BRM's auction API and cache the token, or check
+ * that the credentials work. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "wp.h"
+#include "brm/brm.h"
+
+static const struct wp_opt opts[] = {
+	{ "check", 0, NULL, "always ask for a fresh token; print nothing, exit 0 or 77", WP_COMPLETE_NONE },
+	BRM_OPTS,
+	WP_OUTPUT_OPTS,
+	WP_NET_OPTS,
+	WP_COMMON_OPTS,
+	{ 0 },
+};
+
+static const struct wp_prog prog = {
+	"brm-login", "log in to BRM's day-ahead auction API and cache the token", "[options]",
+	opts, "brm",
+};
+
+static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+{
+	static const char *const columns[] = { "environment", "user", "token_url", "api_url",
+					       "fresh_login", "refresh_at_utc", NULL };
+	char t[WP_TIME_MAX];
+	struct wp_writer *w;
+	int check = wp_cli_has(cli, "check"), rc;
+
+	if ((rc = brm_login(&c->s, check, err)) || check)
+		return rc;
+	if ((rc = wp_cli_writer(cli, columns, &w, err)))
+		return rc;
+	wp_fmt_utc(c->s.refresh_at, t);
+	jv r = jv_object();
+	r = jv_object_set(r, jv_string("environment"), jv_string(c->s.env));
+	r = jv_object_set(r, jv_string("user"), jv_string(c->s.user));
+	r = jv_object_set(r, jv_string("token_url"), jv_string(c->s.token_url));
+	r = jv_object_set(r, jv_string("api_url"), jv_string(c->s.api_url));
+	r = jv_object_set(r, jv_string("fresh_login"), jv_bool(c->s.logins > 0));
+	r = jv_object_set(r, jv_string("refresh_at_utc"), jv_string(t));
+	return wp_writer_put(w, r, err);
+}
+
+int main(int argc, char **argv)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	struct brm_ctx c = BRM_CTX_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0 &&
+	    (rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
+		rc = run(&cli, &c, &err);
+	brm_ctx_close(&c);
+	return wp_cli_finish(&cli, rc, &err);
+}

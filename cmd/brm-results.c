@@ -1,0 +1,80 @@
+/* brm-results: prices and own trades of a BRM auction as records. */
+#include <stdlib.h>
+
+#include "wp.h"
+#include "brm/brm.h"
+
+static const struct wp_opt opts[] = {
+	{ "auction", 'a', "AUCTION", "the auction (brm-auctions --state ResultsPublished)", WP_COMPLETE_NONE },
+	{ "trades", 't', NULL, "own trades instead of area prices", WP_COMPLETE_NONE },
+	{ "portfolio", 'p', "NAME", "only this portfolio's trades", WP_COMPLETE_NONE },
+	{ "area", 0, "AREA", "only this area's trades", WP_COMPLETE_NONE },
+	BRM_OPTS,
+	WP_OUTPUT_OPTS,
+	WP_NET_OPTS,
+	WP_COMMON_OPTS,
+	{ 0 },
+};
+
+static const struct wp_prog prog = {
+	"brm-results", "prices and own trades of a BRM day-ahead auction", "[options] --auction AUCTION",
+	opts, "brm",
+};
+
+/* The shared price schema (prices-schema.md), then BRM's own fields. */
+static const char *const price_cols[] = {
+	"interval_start_utc", "interval_end_utc", "interval_start_local", "iso", "market", "run",
+	"location", "location_id", "location_type", "price_kind", "lmp", "energy", "congestion",
+	"loss", "ghg", "currency", "unit", "brm_auction_id", "brm_contract_id",
+	"brm_resolution_min", "brm_status", NULL };
+static const char *const trade_cols[] = {
+	"auction_id", "order_id", "portfolio", "area", "order_type", "block", "contract_id",
+	"interval_start_utc", "interval_end_utc", "interval_start_local", "resolution_min", "side",
+	"volume_mw", "net_mw", "price", "currency", "status", "trade_id", NULL };
+
+static int put(jv rec, void *arg, struct wp_err *err)
+{
+	return wp_writer_put(arg, rec, err);
+}
+
+static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+{
+	const char *auction = wp_cli_get(cli, "auction");
+	int trades = wp_cli_has(cli, "trades");
+	struct wp_writer *w;
+	jv v;
+	int rc;
+
+	if ((rc = wp_cli_writer(cli, trades ? trade_cols : price_cols, &w, err)))
+		return rc;
+	if (trades) {
+		if ((rc = brm_trades(&c->s, auction, wp_cli_get(cli, "portfolio"),
+				     wp_cli_get(cli, "area"), &v, err)))
+			return rc;
+		rc = brm_rec_trades(v, c->tz, put, w, err);
+	} else {
+		if ((rc = brm_prices(&c->s, auction, &v, err)))
+			return rc;
+		rc = brm_rec_prices(v, c->tz, put, w, err);
+	}
+	if (rc == 0 && wp_writer_count(w) == 0)
+		wp_cli_note(cli, "%s: no %s yet", auction, trades ? "trades" : "prices");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	struct brm_ctx c = BRM_CTX_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
+		if (!wp_cli_get(&cli, "auction"))
+			rc = wp_err_set(&err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
+		else if ((rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
+			rc = run(&cli, &c, &err);
+	}
+	brm_ctx_close(&c);
+	return wp_cli_finish(&cli, rc, &err);
+}
