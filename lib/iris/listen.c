@@ -812,6 +812,9 @@ static void on_link_closed(struct iris_listener *l, pn_link_t *link)
 
 	if (link != l->rcv && link != l->cbs_snd && link != l->cbs_rcv)
 		return;
+	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED) ||
+	    (pn_link_state(link) & PN_LOCAL_CLOSED))
+		return;
 	cond_text(pn_link_remote_condition(link), why, sizeof why);
 	snprintf(l->last_failure, sizeof l->last_failure, "link %s detached: %s",
 		 pn_link_name(link), why);
@@ -856,6 +859,9 @@ static void handle(struct iris_listener *l, pn_event_t *ev)
 			? pn_connection_remote_condition(pn_event_connection(ev))
 			: pn_session_remote_condition(pn_event_session(ev));
 
+		/* Our own close being answered says nothing new. */
+		if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+			break;
 		cond_text(c, why, sizeof why);
 		snprintf(l->last_failure, sizeof l->last_failure, "broker closed: %s", why);
 		close_conn(l, l->last_failure);
