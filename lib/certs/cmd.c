@@ -104,21 +104,32 @@ int cert_cmd_datafile(struct wp_cli *cli, const char *opt, const char *key, cons
 	const char *v = wp_cli_setting(cli, opt, NULL, "rec", key, NULL, err);
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
+	int up;
 
 	if (v) {
 		*out = strdup(v);
 		return *out ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
-	/* PREFIX/bin/rec-report -> PREFIX/share/wattpipe/NAME; in the source
-	 * tree bin/ and share/ sit side by side the same way. */
+	/* PREFIX/bin/rec-report -> PREFIX/share/wattpipe/NAME. In the source
+	 * tree bin/ sits beside share/ the same way; build/san/bin (make
+	 * sanitize) is two levels further down, hence the walk up. */
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
 		return wp_err_set(err, WP_ECONFIG, "cannot find the program's directory; give --%s",
 				  opt);
 	exe[n] = '\0';
 	if ((slash = strrchr(exe, '/')))
-		*slash = '\0';
-	if (asprintf(out, "%s/../share/wattpipe/%s", exe, name) < 0)
-		return wp_err_set(err, WP_EINTERNAL, "out of memory");
-	return 0;
+		*slash = '\0'; /* the program's directory */
+	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++) {
+		*slash = '\0'; /* one level up */
+		if (asprintf(out, "%s/share/wattpipe/%s", exe, name) < 0)
+			return wp_err_set(err, WP_EINTERNAL, "out of memory");
+		if (access(*out, R_OK) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+	}
+	return wp_err_set(err, WP_ENOINPUT,
+			  "no %s in share/wattpipe near the program: give --%s or [rec] %s", name,
+			  opt, key);
 }

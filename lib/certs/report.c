@@ -402,8 +402,7 @@ static jv finish(jv r, const struct cert_report_opts *o)
 {
 	double ob = num(r, "obligation_mwh"), mwh = num(r, "retired_mwh");
 	double lb = num(r, "co2_lb"), unrated = num(r, "co2_unrated_mwh");
-	jv src = jv_object_get(jv_copy(r), jv_string("co2_sources"));
-	jv keys = jv_keys(src);
+	jv keys = jv_keys(jv_object_get(jv_copy(r), jv_string("co2_sources")));
 	int rated = unrated == 0 && mwh > 0;
 
 	r = jv_object_set(r, jv_string("shortfall_mwh"),
@@ -432,7 +431,6 @@ static jv finish(jv r, const struct cert_report_opts *o)
 			  rated ? jv_number(lb) : mwh == 0 ? jv_number(0) : jv_null());
 	r = jv_object_set(r, jv_string("co2_avoided_t"),
 			  rated ? jv_number(cert_lb_to_t(lb)) : mwh == 0 ? jv_number(0) : jv_null());
-	jv_free(src);
 	return r;
 }
 

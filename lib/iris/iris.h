@@ -28,13 +28,20 @@ struct wp_writer;
 
 /* ---- spool: durable, idempotent file store (store.c) */
 
+#define IRIS_DIRTY_MAX 16
+
 struct iris_store {
 	char *root;
 	int rootfd;
 	int lockfd;                /* -1 when not locked */
 	unsigned long seq;         /* makes temp names unique within a process */
+	/* With defer_sync, iris_store_put leaves the folder fsync to
+	 * iris_store_sync, so a batch of files costs one per folder. */
+	int defer_sync;
+	int ndirty;
+	char dirty[IRIS_DIRTY_MAX][IRIS_DATASET_MAX];
 };
-#define IRIS_STORE_INIT { 0, -1, -1, 0 }
+#define IRIS_STORE_INIT { 0, -1, -1, 0, 0, 0, { { 0 } } }
 
 enum iris_put {
 	IRIS_PUT_WRITTEN,          /* new file */
@@ -49,13 +56,18 @@ int iris_store_open(struct iris_store *s, const char *root, int lock,
 		    struct wp_err *err);
 void iris_store_release(struct iris_store *s);
 /* Write buf as ROOT/dir/name durably: temp file (O_EXCL), fsync, rename
- * without replacing, fsync the directory (and ROOT when dir is new). dir
- * and name must be sanitised already (iris_sanitize). *how tells what
- * happened; *path (may be NULL) gets "dir/name" of the file holding the
- * bytes. Any failure leaves no final file and is WP_ECANTCREAT. */
+ * without replacing, fsync the directory (and ROOT when dir is new); an
+ * identical file already there gets its directory fsync'd too, since a
+ * crashed writer may have renamed it without. dir and name must be
+ * sanitised already (iris_sanitize). *how tells what happened; *path (may
+ * be NULL) gets "dir/name" of the file holding the bytes. A failure is
+ * WP_ECANTCREAT and leaves no final file written by this call. With
+ * defer_sync the file is durable only after iris_store_sync. */
 int iris_store_put(struct iris_store *s, const char *dir, const char *name,
 		   const void *buf, size_t len, enum iris_put *how,
 		   char **path, struct wp_err *err);
+/* fsync the folders that deferred puts touched. */
+int iris_store_sync(struct iris_store *s, struct wp_err *err);
 
 /* ---- messages: naming and body decoding (msg.c) */
 

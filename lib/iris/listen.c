@@ -3,8 +3,11 @@
  * One thread, one connection at a time. Per connection: SASL ANONYMOUS,
  * a $cbs sender/receiver pair, put-token, then the queue receiver in
  * peek-lock with a small credit window. Per delivery: reassemble, decode,
- * store durably, emit, and only then accept; a store failure releases the
- * message and stops. Every connection failure (network, refused or lapsed
+ * write the file (fsync'd, renamed into place). At the end of each event
+ * batch the folders written to are fsync'd once, then each message of the
+ * batch is emitted and only then accepted (group commit: one folder sync
+ * for several messages). A store failure releases the messages not yet
+ * accepted and stops. Every connection failure (network, refused or lapsed
  * token, link detached) closes the connection, which returns its unsettled
  * messages to the queue, and reconnects after a backoff; one proactor
  * timer serves token refresh, backoff, --once idleness and shutdown.
@@ -35,6 +38,14 @@
 #define STOP_GRACE_S 3.0
 #define HEALTHY_S 60.0
 
+/* A message stored (folder not yet synced) and waiting to be accepted. */
+struct staged {
+	pn_delivery_t *d;
+	double t_recv;
+	char dataset[IRIS_DATASET_MAX], name[IRIS_NAME_MAX + 8];
+	jv records;                /* to emit, or invalid */
+};
+
 struct iris_listener {
 	struct iris_listen_opts o;
 	char host[256], port[16];
@@ -62,12 +73,21 @@ struct iris_listener {
 	atomic_int stop_asked;
 	int stopping, done;
 	int poke;                  /* work done outside the connection's batch */
+	struct staged *staged;     /* o.credit entries */
+	int nstaged;
 	int rc;
 	struct wp_err ferr;
 	unsigned long nput;
 	unsigned rng;
 	struct iris_listen_stats *st;
 };
+
+static void drop_staged(struct iris_listener *l)
+{
+	for (int i = 0; i < l->nstaged; i++)
+		jv_free(l->staged[i].records);
+	l->nstaged = 0;
+}
 
 static double now_s(void)
 {
@@ -175,6 +195,11 @@ int iris_listener_new(struct iris_listener **out, const struct iris_listen_opts 
 	}
 	l->p = pn_proactor();
 	l->msg = pn_message();
+	l->staged = calloc((size_t)l->o.credit, sizeof *l->staged);
+	if (!l->p || !l->msg || !l->staged) {
+		iris_listener_free(l);
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
 	l->backoff = o->backoff_s;
 	l->rng = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)l;
 	*out = l;
@@ -195,6 +220,9 @@ void iris_listener_free(struct iris_listener *l)
 		memset(l->token, 0, strlen(l->token));
 		free(l->token);
 	}
+	if (l->staged)
+		drop_staged(l);
+	free(l->staged);
 	free(l->cbs_in.p);
 	free(l->in.p);
 	free(l);
@@ -353,6 +381,7 @@ static void close_conn(struct iris_listener *l, const char *why)
 	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
 		return;
 	trace(l, "close: %s", why);
+	drop_staged(l);
 	if (l->rcv) {
 		for (d = pn_unsettled_head(l->rcv); d; d = pn_unsettled_next(d))
 			if (!pn_delivery_local_state(d)) {
@@ -383,6 +412,7 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	l->cbs_snd = l->cbs_rcv = l->rcv = NULL;
 	l->cbs_in.len = l->in.len = 0;
 	l->idle_at = 0;
+	drop_staged(l);
 	if (l->stopping) {
 		l->done = 1;
 		return;
@@ -612,6 +642,7 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 	const char *text = l->in.p;
 	size_t tlen = l->in.len;
 	struct wp_err e = WP_ERR_INIT, se = WP_ERR_INIT;
+	struct staged *p;
 	enum iris_put how;
 	jv records = jv_invalid();
 	int bad, rc;
@@ -671,30 +702,58 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 	}
 	if (how == IRIS_PUT_SAME) {
 		l->st->same++;
-		jv_free(records);
 	} else {
 		l->st->written++;
 		if (how == IRIS_PUT_DUP) {
 			l->st->dups++;
 			note(l, "message %s differs from the stored file; kept as %s", name, path);
 		}
-		if (!bad && l->o.emit && (rc = l->o.emit(l->o.ctx, dataset, name, records, &e))) {
-			settle_after(l, d, PN_RELEASED);
-			l->st->released++;
-			free(owned);
-			free(path);
-			fail(l, rc, &e);
-			close_conn(l, "output failure");
-			return;
-		}
-		if (bad || !l->o.emit)
-			jv_free(records);
 	}
 	free(owned);
 	free(path);
-	settle_after(l, d, PN_ACCEPTED);
-	record_latency(l->st, (now_s() - t_recv) * 1000);
-	pn_link_flow(pn_delivery_link(d), 1);
+	/* Emitted and accepted once its folder is synced, with the others
+	 * of this batch (commit). */
+	p = &l->staged[l->nstaged++];
+	p->d = d;
+	p->t_recv = t_recv;
+	snprintf(p->dataset, sizeof p->dataset, "%s", dataset);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->records = !bad && how != IRIS_PUT_SAME && l->o.emit ? records : jv_invalid();
+	if (!jv_is_valid(p->records))
+		jv_free(records);
+}
+
+/* The end of an event batch: sync the folders of the files written in it,
+ * then emit and accept their messages, and give the credit back. */
+static void commit(struct iris_listener *l)
+{
+	struct wp_err e = WP_ERR_INIT;
+	int rc, i;
+
+	if (!l->nstaged)
+		return;
+	if ((rc = iris_store_sync(l->o.store, &e)))
+		goto fail;
+	for (i = 0; i < l->nstaged; i++) {
+		struct staged *p = &l->staged[i];
+
+		if (jv_is_valid(p->records)) {
+			rc = l->o.emit(l->o.ctx, p->dataset, p->name, p->records, &e);
+			p->records = jv_invalid();
+			if (rc)
+				goto fail;
+		}
+		settle_after(l, p->d, PN_ACCEPTED);
+		record_latency(l->st, (now_s() - p->t_recv) * 1000);
+		pn_link_flow(pn_delivery_link(p->d), 1);
+	}
+	l->nstaged = 0;
+	return;
+fail:
+	/* What is not accepted yet goes back to the queue with the close. */
+	drop_staged(l);
+	fail(l, rc, &e);
+	close_conn(l, rc == WP_ECANTCREAT ? "store failure" : "output failure");
 }
 
 static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
@@ -722,6 +781,8 @@ static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
 		pn_delivery_settle(d);
 		l->st->released++;
 	} else {
+		if (l->nstaged == l->o.credit)
+			commit(l); /* cannot happen within the credit; stay safe */
 		on_message(l, d, now_s());
 	}
 	l->in.len = 0;
@@ -750,6 +811,9 @@ static void on_link_closed(struct iris_listener *l, pn_link_t *link)
 	char why[256];
 
 	if (link != l->rcv && link != l->cbs_snd && link != l->cbs_rcv)
+		return;
+	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED) ||
+	    (pn_link_state(link) & PN_LOCAL_CLOSED))
 		return;
 	cond_text(pn_link_remote_condition(link), why, sizeof why);
 	snprintf(l->last_failure, sizeof l->last_failure, "link %s detached: %s",
@@ -795,6 +859,9 @@ static void handle(struct iris_listener *l, pn_event_t *ev)
 			? pn_connection_remote_condition(pn_event_connection(ev))
 			: pn_session_remote_condition(pn_event_session(ev));
 
+		/* Our own close being answered says nothing new. */
+		if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+			break;
 		cond_text(c, why, sizeof why);
 		snprintf(l->last_failure, sizeof l->last_failure, "broker closed: %s", why);
 		close_conn(l, l->last_failure);
@@ -872,6 +939,7 @@ int iris_listener_run(struct iris_listener *l, struct iris_listen_stats *st,
 		      struct wp_err *err)
 {
 	l->st = st;
+	l->o.store->defer_sync = 1;
 	connect_now(l);
 	while (!l->done) {
 		pn_event_batch_t *b;
@@ -881,6 +949,7 @@ int iris_listener_run(struct iris_listener *l, struct iris_listen_stats *st,
 		b = pn_proactor_wait(l->p);
 		while ((ev = pn_event_batch_next(b)))
 			handle(l, ev);
+		commit(l);
 		pn_proactor_done(l->p, b);
 		/* Deadlines are checked after every batch, not only on
 		 * PN_PROACTOR_TIMEOUT: a busy link must not starve them. */
@@ -892,6 +961,7 @@ int iris_listener_run(struct iris_listener *l, struct iris_listen_stats *st,
 		if (atomic_load(&l->stop_asked) && !l->stopping)
 			begin_stop(l, "stop requested");
 	}
+	l->o.store->defer_sync = 0;
 	if (l->rc)
 		*err = l->ferr;
 	return l->rc;

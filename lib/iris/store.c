@@ -199,9 +199,6 @@ static int write_new(struct iris_store *s, int dfd, const char *name,
 	*what = "cannot rename into";
 	if (move_noreplace(dfd, tmp, name) < 0)
 		goto fail;
-	*what = "cannot sync directory of";
-	if (fsync(dfd) < 0)
-		return -1; /* the file is complete; the caller must not accept yet */
 	return 0;
 fail:
 	e = errno;
@@ -210,6 +207,39 @@ fail:
 	unlinkat(dfd, tmp, 0);
 	errno = e;
 	return -1;
+}
+
+/* The folder's entries must reach the disk before a message is
+ * accepted: now, or at iris_store_sync when deferred. */
+static int sync_dir(struct iris_store *s, int dfd, const char *dir)
+{
+	if (s->defer_sync) {
+		for (int i = 0; i < s->ndirty; i++)
+			if (!strcmp(s->dirty[i], dir))
+				return 0;
+		if (s->ndirty < IRIS_DIRTY_MAX && strlen(dir) < IRIS_DATASET_MAX) {
+			strcpy(s->dirty[s->ndirty++], dir);
+			return 0;
+		}
+	}
+	return fsync(dfd);
+}
+
+int iris_store_sync(struct iris_store *s, struct wp_err *err)
+{
+	int rc = 0;
+
+	for (int i = 0; i < s->ndirty; i++) {
+		int fd = openat(s->rootfd, s->dirty[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if ((fd < 0 || fsync(fd) < 0) && !rc)
+			rc = wp_err_set(err, WP_ECANTCREAT, "cannot sync directory %s/%s: %s",
+					s->root, s->dirty[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	s->ndirty = 0;
+	return rc;
 }
 
 int iris_store_put(struct iris_store *s, const char *dir, const char *name,
@@ -245,6 +275,9 @@ int iris_store_put(struct iris_store *s, const char *dir, const char *name,
 		if (errno != EEXIST)
 			goto fail;
 	}
+	what = "cannot sync directory of";
+	if (sync_dir(s, dfd, dir) < 0)
+		goto fail;
 	if (path && asprintf(path, "%s/%s", dir, target) < 0)
 		*path = NULL;
 	close(dfd);

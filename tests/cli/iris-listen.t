@@ -94,7 +94,18 @@ check "the secret is not in the message" sh -c "! grep -q not-the-Secret '$T/err
 run iris-listen --once --retries 2 --backoff 0.05 --dir "$SPOOL" --amqp-url amqp://127.0.0.1:1
 expect_code 75 'cannot connect to 127.0.0.1:1 after 2 attempts'
 
-mkdir -p "$SPOOL" && : >"$SPOOL/FREQ"
+fake --generate 2 --cbs-refuse 1
+run iris-listen --once --idle 0.3 --backoff 0.05 --dir "$SPOOL"
+expect_code 0
+check "a put-token refused once: a new token, a new connection, then stored" \
+	test "$(events 'select(.event=="put-token") | .status' | tr '\n' ' ')$(jq -r 'select(.event=="http") | .status' "$T/iris.log" | grep -c 200)" = "401 200 2"
+fake --generate 2 --cbs-refuse 5
+run iris-listen --once --idle 0.3 --backoff 0.05 --dir "$SPOOL"
+expect_code 77 'the broker refused the token for sb://elexon-insights-iris.servicebus.windows.net/test-queue: 401 InvalidSignature'
+check "refused token: nothing accepted" test ! -s "$T/accepted"
+
+fake --generate 3
+rm -rf "$SPOOL" && mkdir -p "$SPOOL" && : >"$SPOOL/FREQ"
 run iris-listen --once --dir "$SPOOL"
 expect_code 73 "cannot create directory .*/spool/FREQ"
 check "unwritable: the message is released, not accepted" \

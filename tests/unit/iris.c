@@ -159,6 +159,17 @@ static void test_store(void)
 	is_int(iris_store_put(&s, "MELS", "c.json", "[3]", 3, &how, NULL, &err),
 	       WP_ECANTCREAT, "cannot create the folder: 73");
 	ok(strstr(err.msg, "spool/MELS") != NULL, "message names the folder");
+	/* Deferred folder syncs: one per folder, done by iris_store_sync. */
+	s.defer_sync = 1;
+	iris_store_put(&s, "FREQ", "d.json", "[4]", 3, &how, NULL, &err);
+	iris_store_put(&s, "FREQ", "e.json", "[5]", 3, &how, NULL, &err);
+	iris_store_put(&s, "BOALF", "f.json", "[6]", 3, &how, NULL, &err);
+	is_int(s.ndirty, 2, "two folders to sync");
+	is_int(iris_store_sync(&s, &err), 0, "sync");
+	is_int(s.ndirty, 0, "nothing left to sync");
+	iris_store_put(&s, "FREQ", "d.json", "[4]", 3, &how, NULL, &err);
+	is_int(how * 10 + s.ndirty, IRIS_PUT_SAME * 10 + 1,
+	       "an identical file found again gets its folder synced too");
 	iris_store_release(&s);
 	snprintf(path, sizeof path, "rm -rf '%s'", root);
 	if (system(path) != 0)
