@@ -81,7 +81,7 @@ static int confirm(struct wp_cli *cli, struct brm_ctx *c, int n, struct wp_err *
 static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 {
 	struct wp_writer *w;
-	jv ids = jv_array();
+	jv ids;
 	int rc, first = 0, n;
 
 	if (wp_cli_has(cli, "all")) {
@@ -90,6 +90,7 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 			return rc;
 		}
 	} else {
+		ids = jv_array();
 		for (int i = 0; i < cli->argc; i++)
 			ids = jv_array_append(ids, jv_string(cli->argv[i]));
 	}
@@ -115,10 +116,17 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 		} else {
 			rc = brm_order_cancel(&c->s, jv_string_value(id), &out, &e);
 		}
-		if (rc == 0)
-			rc = wp_writer_put(w, out, &e);
-		else
+		/* A cancel that happened is shown even when its journal line failed. */
+		if (jv_get_kind(out) == JV_KIND_OBJECT) {
+			struct wp_err werr = WP_ERR_INIT;
+			int wrc = wp_writer_put(w, out, &werr);
+			if (wrc && !rc) {
+				rc = wrc;
+				e = werr;
+			}
+		} else {
 			jv_free(out);
+		}
 		if (rc) {
 			wp_cli_warn(cli, "%s: %s", jv_string_value(id), e.msg);
 			if (!first) {

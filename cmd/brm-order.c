@@ -104,10 +104,20 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct brm_order *o, struc
 			    c->s.api_url, o->kind == BRM_CURVE ? "curveorders" : "blockorders");
 		goto out;
 	}
-	if ((rc = wp_cli_writer(cli, result_cols, &w, err)) ||
-	    (rc = brm_order_place(&c->s, o, m.replace, &out, err)))
+	if ((rc = wp_cli_writer(cli, result_cols, &w, err)))
 		goto out;
-	rc = wp_writer_put(w, out, err);
+	rc = brm_order_place(&c->s, o, m.replace, &out, err);
+	/* An order that landed is shown even when its journal line failed. */
+	if (jv_get_kind(out) == JV_KIND_OBJECT) {
+		struct wp_err werr = WP_ERR_INIT;
+		int wrc = wp_writer_put(w, out, &werr);
+		if (wrc && !rc) {
+			rc = wrc;
+			*err = werr;
+		}
+	} else {
+		jv_free(out);
+	}
 out:
 	jv_free(problems);
 	jv_free(m.auction);

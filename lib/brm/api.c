@@ -563,7 +563,6 @@ static jv result(const struct write *w, jv order, const char *outcome)
 	jv r = jv_object();
 	const char *id = brm_str(order, "orderId");
 	double version = brm_num(order, "version");
-	const char *st = brm_str(order, "state");
 
 	r = jv_object_set(r, jv_string("order_id"),
 			  id ? jv_string(id) : w->order_id ? jv_string(w->order_id) : jv_null());
@@ -571,15 +570,7 @@ static jv result(const struct write *w, jv order, const char *outcome)
 	r = jv_object_set(r, jv_string("auction_id"), w->auction ? jv_string(w->auction) : jv_null());
 	r = jv_object_set(r, jv_string("portfolio"), w->portfolio ? jv_string(w->portfolio) : jv_null());
 	r = jv_object_set(r, jv_string("area"), w->area ? jv_string(w->area) : jv_null());
-	/* Block lists carry their state per block; the first one stands for the list. */
-	if (!st && w->kind == BRM_BLOCK) {
-		jv b = jv_array_get(brm_field(order, "blocks"), 0);
-		const char *bs = brm_str(b, "state");
-		r = jv_object_set(r, jv_string("state"), bs ? jv_string(bs) : jv_null());
-		jv_free(b);
-	} else {
-		r = jv_object_set(r, jv_string("state"), st ? jv_string(st) : jv_null());
-	}
+	r = jv_object_set(r, jv_string("state"), brm_order_state(order));
 	r = jv_object_set(r, jv_string("version"), isnan(version) ? jv_null() : jv_number(version));
 	r = jv_object_set(r, jv_string("outcome"), jv_string(outcome));
 	r = jv_object_set(r, jv_string("ref"), w->ref ? jv_string(w->ref) : jv_null());
@@ -616,9 +607,27 @@ static int ambiguous(long status, int rc)
 	return rc == WP_ETEMP || status == 408 || status == 429 || status >= 500;
 }
 
-/* Send one write once; on an ambiguous failure, learn from the orders
- * whether it landed. landed() decides for cancels (state), find_ref for
- * orders (reference in the comment). */
+/* Journal a write's outcome (e consumed). The write has happened (or
+ * not) whatever the journal says, so a journal failure names the order. */
+static int journal_outcome(const struct brm_session *s, jv e, const char *outcome,
+			   const char *message, jv out, struct wp_err *err)
+{
+	struct wp_err jerr = WP_ERR_INIT;
+	const char *id = brm_str(out, "order_id");
+
+	e = jv_object_set(e, jv_string("outcome"), jv_string(outcome));
+	e = jv_object_set(e, jv_string("order_id"), id ? jv_string(id) : jv_null());
+	if (message)
+		e = jv_object_set(e, jv_string("message"), jv_string(message));
+	if (journal(s, e, &jerr) == 0)
+		return 0;
+	return wp_err_set(err, jerr.code, "%s %s (%s), but %s", id ? id : "request", outcome,
+			  message ? message : "no error", jerr.msg);
+}
+
+/* Send one write once; on an ambiguous failure (no answer, 408, 429,
+ * 5xx) learn from the orders whether it landed, by the reference in its
+ * comment. Never sends again. */
 static int write_once(struct brm_session *s, const struct write *w, jv body, const char *done,
 		      jv *out, struct wp_err *err)
 {
@@ -646,62 +655,44 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 				reply = jv_null();
 		}
 		*out = result(w, reply, done);
-		e = jv_object_set(e, jv_string("outcome"), jv_string(done));
-		e = jv_object_set(e, jv_string("order_id"),
-				  brm_field(*out, "order_id"));
 		jv_free(reply);
-		return journal(s, e, err);
+		return journal_outcome(s, e, done, NULL, *out, err);
 	}
 	if (!ambiguous(status, rc)) {
 		/* A clear answer: the exchange refused it, nothing landed. */
-		if (rc == 0)
-			rc = brm_status_err(status, reply, 1, w->path, &why);
-		else
-			jv_free(reply);
-		e = jv_object_set(e, jv_string("outcome"), jv_string("refused"));
-		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
-		journal(s, e, NULL);
+		rc = rc ? rc : brm_status_err(status, jv_copy(reply), 1, w->path, &why);
+		jv_free(reply);
+		journal_outcome(s, e, "refused", why.msg, jv_null(), NULL);
 		*err = why;
 		return rc;
 	}
 	jv_free(reply);
 	if (rc == 0)
 		brm_status_err(status, jv_null(), 1, w->path, &why);
-	/* Never send again blindly: the write may have landed. */
 	if (find_ref(s, w, &found, err)) {
-		e = jv_object_set(e, jv_string("outcome"), jv_string("unknown"));
-		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
-		journal(s, e, NULL);
+		journal_outcome(s, e, "unknown", why.msg, jv_null(), NULL);
 		return wp_err_set(err, WP_ETEMP,
 				  "%s; re-reading the orders failed too (%s): state unknown, check "
-				  "with brm-orders before sending again",
-				  why.msg, err->msg);
+				  "with brm-orders for %s before sending again",
+				  why.msg, err->msg, w->ref);
 	}
 	if (jv_is_valid(found)) {
 		snprintf(outcome, sizeof outcome, "%s-after-error", done);
 		*out = result(w, found, outcome);
-		e = jv_object_set(e, jv_string("outcome"), jv_string(outcome));
-		e = jv_object_set(e, jv_string("order_id"),
-				  brm_field(*out, "order_id"));
-		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
 		jv_free(found);
-		return journal(s, e, err);
+		return journal_outcome(s, e, outcome, why.msg, *out, err);
 	}
 	jv_free(found);
 	/* Absent proves nothing while the request may still be in flight:
 	 * only a throttled or unavailable answer says it was not taken. */
 	if (rc == 0 && (status == 429 || status == 503)) {
-		e = jv_object_set(e, jv_string("outcome"), jv_string("not-landed"));
-		e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
-		journal(s, e, NULL);
+		journal_outcome(s, e, "not-landed", why.msg, jv_null(), NULL);
 		return wp_err_set(err, WP_ETEMP,
 				  "%s; the orders read back show no %s, so it did not land: safe "
 				  "to run again",
 				  why.msg, w->ref);
 	}
-	e = jv_object_set(e, jv_string("outcome"), jv_string("unknown"));
-	e = jv_object_set(e, jv_string("message"), jv_string(why.msg));
-	journal(s, e, NULL);
+	journal_outcome(s, e, "unknown", why.msg, jv_null(), NULL);
 	return wp_err_set(err, WP_ETEMP,
 			  "%s; not among the orders read back yet, but the exchange may still be "
 			  "processing it: state unknown, check with brm-orders for %s before "

@@ -178,15 +178,17 @@ int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_er
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
 		  struct wp_err *err);
 
-/* Writes. Each journals the request before sending and the outcome after,
- * and never repeats the request blindly: after an ambiguous failure it
- * reads the orders back to learn whether the write landed. *out is a
- * record {order_id, kind, auction_id, portfolio, area, state, version,
- * outcome}; outcome is "created", "modified", "cancelled", or
- * "created-after-error" / "modified-after-error" when the re-read found
- * the write. WP_EFAIL when the exchange refused it, WP_ETEMP when it
- * proved not to have landed, WP_ETEMP with "state unknown" when even the
- * re-read failed. */
+/* Writes. Each journals the request before sending it and the outcome
+ * after, sends it once on a fresh connection, and after an ambiguous
+ * failure (no answer, 408, 429, 5xx) reads the orders back, looking for
+ * the "wp:" reference it put in the comment. *out (jv_null() when nothing
+ * landed) is a record {order_id, kind, auction_id, portfolio, area, state,
+ * version, outcome, ref}; outcome is "created", "modified", "cancelled",
+ * their "-after-error" forms when the read-back found the write, or
+ * "already-cancelled". Errors: WP_EFAIL the exchange refused it (its
+ * message in err); WP_ETEMP it did not land (after 429/503) or its state
+ * is unknown (err says which); WP_ECANTCREAT the journal failed (before
+ * sending: nothing sent; after: *out says what happened). */
 int brm_order_place(struct brm_session *s, const struct brm_order *o, const char *replace,
 		    jv *out, struct wp_err *err);
 int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_err *err);
@@ -247,6 +249,12 @@ int brm_rec_trades(jv trades, const struct wp_tz *tz, brm_put_fn put, void *arg,
 
 /* Small jv helpers shared by the brm files. */
 jv brm_field(jv o, const char *key);            /* value, or invalid; o not consumed */
+jv brm_array(jv o, const char *key);            /* array, or an empty one; o not consumed */
+/* The state of an order, or of a block list's first block; null if none. */
+jv brm_order_state(jv order);
+/* The first object of list whose key is the string value, or null; list
+ * not consumed. */
+jv brm_find(jv list, const char *key, const char *value);
 const char *brm_str(jv o, const char *key);     /* borrowed string or NULL; o not consumed */
 double brm_num(jv o, const char *key);          /* number or NaN; o not consumed */
 int brm_time(jv o, const char *key, time_t *t); /* 0 or -1; o not consumed */

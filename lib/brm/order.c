@@ -23,6 +23,34 @@ jv brm_field(jv o, const char *key)
 	return jv_object_get(jv_copy(o), jv_string(key));
 }
 
+jv brm_array(jv o, const char *key)
+{
+	jv a = brm_field(o, key);
+
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		return jv_array();
+	}
+	return a;
+}
+
+jv brm_find(jv list, const char *key, const char *value)
+{
+	jv found = jv_null();
+
+	if (jv_get_kind(list) != JV_KIND_ARRAY || !value)
+		return found;
+	jv_array_foreach(list, i, x) {
+		const char *v = brm_str(x, key);
+		if (jv_get_kind(found) == JV_KIND_NULL && v && !strcmp(v, value)) {
+			jv_free(found);
+			found = jv_copy(x);
+		}
+		jv_free(x);
+	}
+	return found;
+}
+
 const char *brm_str(jv o, const char *key)
 {
 	const char *s = NULL;
@@ -874,22 +902,13 @@ static void run_scope(struct brm_vctx *c, enum brm_scope scope)
 		}
 }
 
-/* The portfolio object (by name or id) in the auction, or null. */
+/* The portfolio object (by name, else by id) in the auction, or null. */
 static jv find_portfolio(jv auction, const char *want)
 {
-	jv pfs = brm_field(auction, "portfolios"), found = jv_null();
+	jv pfs = brm_field(auction, "portfolios"), found = brm_find(pfs, "name", want);
 
-	if (jv_get_kind(pfs) == JV_KIND_ARRAY && want) {
-		jv_array_foreach(pfs, i, p) {
-			const char *name = brm_str(p, "name"), *id = brm_str(p, "id");
-			if (jv_get_kind(found) == JV_KIND_NULL &&
-			    ((name && !strcmp(name, want)) || (id && !strcmp(id, want)))) {
-				jv_free(found);
-				found = jv_copy(p);
-			}
-			jv_free(p);
-		}
-	}
+	if (jv_get_kind(found) == JV_KIND_NULL)
+		found = brm_find(pfs, "id", want);
 	jv_free(pfs);
 	return found;
 }
@@ -938,33 +957,19 @@ static int resolve_market(struct brm_vctx *c, struct wp_err *err)
 	if ((rc = brm_order_resolve(o, a, err)))
 		return rc;
 	c->portfolio = find_portfolio(a, o->portfolio);
-	c->area = jv_null();
 	jv areas = brm_field(c->portfolio, "areas");
-	if (jv_get_kind(areas) == JV_KIND_ARRAY) {
-		jv_array_foreach(areas, i, x) {
-			const char *code = brm_str(x, "code");
-			if (o->area && code && !strcmp(code, o->area) &&
-			    jv_get_kind(c->area) == JV_KIND_NULL) {
-				jv_free(c->area);
-				c->area = jv_copy(x);
-			}
-			jv_free(x);
-		}
-	}
+	c->area = brm_find(areas, "code", o->area);
 	jv_free(areas);
-	const char *cur = brm_str(c->portfolio, "currency");
-	jv curs = brm_field(a, "currencies");
-	if (jv_get_kind(c->portfolio) == JV_KIND_OBJECT && jv_get_kind(curs) == JV_KIND_ARRAY) {
-		jv_array_foreach(curs, i, x) {
-			const char *code = brm_str(x, "currencyCode");
-			if (isnan(c->min_price) && (!cur || (code && !strcmp(code, cur)))) {
-				c->min_price = brm_num(x, "minPrice");
-				c->max_price = brm_num(x, "maxPrice");
-			}
-			jv_free(x);
-		}
+	/* Price limits of the portfolio's currency (the first, if it has none). */
+	if (jv_get_kind(c->portfolio) == JV_KIND_OBJECT) {
+		const char *code = brm_str(c->portfolio, "currency");
+		jv curs = brm_array(a, "currencies");
+		jv cur = code ? brm_find(curs, "currencyCode", code) : jv_array_get(jv_copy(curs), 0);
+		c->min_price = brm_num(cur, "minPrice");
+		c->max_price = brm_num(cur, "maxPrice");
+		jv_free(cur);
+		jv_free(curs);
 	}
-	jv_free(curs);
 	if (jv_get_kind(c->area) == JV_KIND_OBJECT) {
 		c->vol_min = brm_num(c->area, "curveMinVolumeLimit");
 		c->vol_max = brm_num(c->area, "curveMaxVolumeLimit");

@@ -70,16 +70,6 @@ static jv interval(jv r, jv c, const struct wp_tz *tz, int local_end)
 	return set(r, "resolution_min", jv_number((double)(e - s) / 60));
 }
 
-static jv array_of(jv o, const char *key)
-{
-	jv a = brm_field(o, key);
-	if (jv_get_kind(a) != JV_KIND_ARRAY) {
-		jv_free(a);
-		return jv_array();
-	}
-	return a;
-}
-
 /* Put every record of list (consumed) until the first error. */
 static int put_all(jv list, brm_put_fn put, void *arg, struct wp_err *err)
 {
@@ -111,7 +101,7 @@ int brm_rec_auctions(jv auctions, brm_put_fn put, void *arg, struct wp_err *err)
 			brm_time(a, "deliveryStart", &t) ? jv_null() : (wp_fmt_utc(t, buf), jv_string(buf)));
 		r = set(r, "delivery_end_utc",
 			brm_time(a, "deliveryEnd", &t) ? jv_null() : (wp_fmt_utc(t, buf), jv_string(buf)));
-		jv cs = array_of(a, "contracts");
+		jv cs = brm_array(a, "contracts");
 		int n = 0;
 		jv_array_foreach(cs, j, c) {
 			jv inner = brm_field(c, "contracts");
@@ -121,7 +111,7 @@ int brm_rec_auctions(jv auctions, brm_put_fn put, void *arg, struct wp_err *err)
 		}
 		jv_free(cs);
 		r = set(r, "contracts", jv_number(n));
-		jv cur = jv_array_get(array_of(a, "currencies"), 0);
+		jv cur = jv_array_get(brm_array(a, "currencies"), 0);
 		r = copy_str(r, "currency", cur, "currencyCode");
 		r = copy_num(r, "min_price", cur, "minPrice");
 		r = copy_num(r, "max_price", cur, "maxPrice");
@@ -150,7 +140,7 @@ int brm_rec_contracts(jv auction, const struct wp_tz *tz, brm_put_fn put, void *
 		      struct wp_err *err)
 {
 	const char *id = brm_str(auction, "id");
-	jv groups = array_of(auction, "contracts");
+	jv groups = brm_array(auction, "contracts");
 	struct row *rows = NULL;
 	int n = 0, cap = 0, rc = 0;
 
@@ -201,21 +191,13 @@ int brm_rec_contracts(jv auction, const struct wp_tz *tz, brm_put_fn put, void *
 
 int brm_rec_portfolios(jv auction, brm_put_fn put, void *arg, struct wp_err *err)
 {
-	jv out = jv_array(), pfs = array_of(auction, "portfolios");
-	jv cur = array_of(auction, "currencies");
+	jv out = jv_array(), pfs = brm_array(auction, "portfolios");
+	jv cur = brm_array(auction, "currencies");
 
 	jv_array_foreach(pfs, i, p) {
 		const char *code = brm_str(p, "currency");
-		jv limits = jv_null();
-		jv_array_foreach(cur, k, c) {
-			const char *cc = brm_str(c, "currencyCode");
-			if (jv_get_kind(limits) == JV_KIND_NULL && cc && code && !strcmp(cc, code)) {
-				jv_free(limits);
-				limits = jv_copy(c);
-			}
-			jv_free(c);
-		}
-		jv areas = array_of(p, "areas");
+		jv limits = brm_find(cur, "currencyCode", code);
+		jv areas = brm_array(p, "areas");
 		jv_array_foreach(areas, j, a) {
 			jv r = copy_str(jv_object(), "auction_id", auction, "id");
 			r = copy_str(r, "portfolio", p, "name");
@@ -245,14 +227,15 @@ int brm_rec_portfolios(jv auction, brm_put_fn put, void *arg, struct wp_err *err
 	return put_all(out, put, arg, err);
 }
 
-static jv order_state(jv o)
+jv brm_order_state(jv order)
 {
-	jv st = enum_name(o, "state", order_states, 6);
+	jv st = enum_name(order, "state", order_states, 6);
+
 	if (jv_get_kind(st) == JV_KIND_NULL) {
 		/* Block lists carry state per block; the first stands for all. */
-		jv b = jv_array_get(array_of(o, "blocks"), 0);
+		jv b = jv_array_get(brm_array(order, "blocks"), 0);
 		jv_free(st);
-		st = jv_is_valid(b) ? enum_name(b, "state", order_states, 6) : jv_null();
+		st = enum_name(b, "state", order_states, 6);
 		jv_free(b);
 	}
 	return st;
@@ -261,25 +244,25 @@ static jv order_state(jv o)
 static jv order_record(jv o, const char *kind)
 {
 	jv r = copy_str(jv_object(), "order_id", o, "orderId");
-	jv curves = array_of(o, "curves"), blocks = array_of(o, "blocks");
+	jv curves = brm_array(o, "curves"), blocks = brm_array(o, "blocks");
 	int points = 0;
 
 	r = set(r, "kind", jv_string(kind));
 	r = copy_str(r, "auction_id", o, "auctionId");
 	r = copy_str(r, "portfolio", o, "portfolio");
 	r = copy_str(r, "area", o, "areaCode");
-	r = set(r, "state", order_state(o));
+	r = set(r, "state", brm_order_state(o));
 	r = copy_num(r, "version", o, "version");
 	r = copy_str(r, "modified_utc", o, "modified");
 	r = copy_str(r, "modifier", o, "modifier");
 	r = copy_str(r, "comment", o, "comment");
 	jv_array_foreach(curves, i, c) {
-		jv pts = array_of(c, "curvePoints");
+		jv pts = brm_array(c, "curvePoints");
 		points += jv_array_length(pts);
 		jv_free(c);
 	}
 	jv_array_foreach(blocks, i, b) {
-		jv per = array_of(b, "periods");
+		jv per = brm_array(b, "periods");
 		points += jv_array_length(per);
 		jv_free(b);
 	}
@@ -302,13 +285,13 @@ int brm_rec_orders(jv orders, brm_put_fn put, void *arg, struct wp_err *err)
 			jv_free(o);
 		}
 	} else {
-		jv list = array_of(orders, "curveOrders");
+		jv list = brm_array(orders, "curveOrders");
 		jv_array_foreach(list, i, o) {
 			out = jv_array_append(out, order_record(o, "curve"));
 			jv_free(o);
 		}
 		jv_free(list);
-		list = array_of(orders, "blockLists");
+		list = brm_array(orders, "blockLists");
 		jv_array_foreach(list, i, o) {
 			out = jv_array_append(out, order_record(o, "block"));
 			jv_free(o);
@@ -321,10 +304,10 @@ int brm_rec_orders(jv orders, brm_put_fn put, void *arg, struct wp_err *err)
 
 int brm_rec_order_rows(jv order, brm_put_fn put, void *arg, struct wp_err *err)
 {
-	jv out = jv_array(), curves = array_of(order, "curves"), blocks = array_of(order, "blocks");
+	jv out = jv_array(), curves = brm_array(order, "curves"), blocks = brm_array(order, "blocks");
 
 	jv_array_foreach(curves, i, c) {
-		jv pts = array_of(c, "curvePoints");
+		jv pts = brm_array(c, "curvePoints");
 		jv_array_foreach(pts, j, p) {
 			jv r = copy_str(jv_object(), "order_id", order, "orderId");
 			r = copy_str(r, "contract", c, "contractId");
@@ -337,7 +320,7 @@ int brm_rec_order_rows(jv order, brm_put_fn put, void *arg, struct wp_err *err)
 		jv_free(c);
 	}
 	jv_array_foreach(blocks, i, b) {
-		jv per = array_of(b, "periods");
+		jv per = brm_array(b, "periods");
 		jv_array_foreach(per, j, p) {
 			jv r = copy_str(jv_object(), "order_id", order, "orderId");
 			r = copy_str(r, "block", b, "name");
@@ -374,11 +357,11 @@ int brm_rec_prices(jv prices, const struct wp_tz *tz, brm_put_fn put, void *arg,
 		jv_free(prices);
 		prices = jv_is_valid(first) ? first : jv_null();
 	}
-	jv contracts = array_of(prices, "contracts");
+	jv contracts = brm_array(prices, "contracts");
 	jv_array_foreach(contracts, i, c) {
-		jv areas = array_of(c, "areas");
+		jv areas = brm_array(c, "areas");
 		jv_array_foreach(areas, j, a) {
-			jv ps = array_of(a, "prices");
+			jv ps = brm_array(a, "prices");
 			jv_array_foreach(ps, k, p) {
 				jv status = enum_name(p, "status", result_states, 4);
 				double price = brm_num(p, "marketPrice");
@@ -436,7 +419,7 @@ int brm_rec_trades(jv summaries, const struct wp_tz *tz, brm_put_fn put, void *a
 			jv_free(type);
 			type = enum_name(s, "orderType", result_types, 3);
 		}
-		jv trades = array_of(s, "trades");
+		jv trades = brm_array(s, "trades");
 		jv_array_foreach(trades, j, t) {
 			jv r = copy_str(jv_object(), "auction_id", s, "auctionId");
 			r = copy_str(r, "order_id", s, "orderId");

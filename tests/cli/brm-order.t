@@ -155,6 +155,30 @@ w0=$(writes)
 run_in "$T/new.csv" order --replace 00000000-0000-4000-8000-000000000000
 refused "replace unknown" 'order 00000000-0000-4000-8000-000000000000 is not a curve order of this portfolio and auction \(V6\)'
 
+# PATCH answered 204 without a body: the order is read back for its state.
+ctl switch '{"name":"patch-204"}' >/dev/null
+run_in "$T/curve.csv" order --replace "$ORDER" -o ndjson
+expect_code 0
+expect_jq '[.version, .state, .outcome] | @csv' '3,"Accepted","modified"'
+ctl switch '{"name":"patch-204","on":false}' >/dev/null
+
+# Nord Pool's {"Message": ...} error bodies are read too.
+ctl switch '{"name":"message-errors"}' >/dev/null
+fault '{"method":"PATCH","path":"/api/v1/curveorders/.*","status":400,"body":{"Message":"Auction is not open for bidding"}}'
+run_in "$T/curve.csv" order --replace "$ORDER"
+expect_code 1 'rejected by the exchange: HTTP 400: Auction is not open for bidding'
+ctl switch '{"name":"message-errors","on":false}' >/dev/null
+
+# No journal, no order: the request is journalled before it is sent.
+w0=$(writes)
+mv "$JOURNAL" "$T/journal.keep"
+mkdir "$JOURNAL"
+run_in "$T/curve.csv" order --replace "$ORDER"
+expect_code 73 'journal \(nothing sent\)'
+check "nothing sent without a journal" test "$(writes)" = "$w0"
+rmdir "$JOURNAL"
+mv "$T/journal.keep" "$JOURNAL"
+
 # The exchange refuses: exit 1 with its words.
 fault '{"method":"PATCH","path":"/api/v1/curveorders/.*","status":400,"body":{"title":"Bad Request","status":400,"detail":"reasonability check failed for contract 7"}}'
 run_in "$T/curve.csv" order --replace "$ORDER"
