@@ -38,6 +38,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_retirement r = CERT_RETIREMENT_INIT;
 	struct cert_ledger *l = NULL;
 	struct cert_mrets m = CERT_MRETS_INIT;
+	struct cert_remote remote = { cert_mrets_file, &m }, *rp = NULL;
 	struct wp_writer *w;
 	char year[16];
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
@@ -71,11 +72,10 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
 			return rc;
 		m.retirement = &r;
-		r.remote = dry ? NULL : cert_mrets_retire;
-		r.remote_ctx = &m;
+		rp = &remote;
 	}
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
-		rc = cert_retire(l, &sel, &r, dry, cert_cmd_emit, w, err);
+		rc = cert_retire(l, &sel, &r, rp, dry, cert_cmd_emit, w, err);
 	cert_ledger_close(l);
 	cert_mrets_close(&m);
 	return rc;

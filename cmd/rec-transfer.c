@@ -1,12 +1,17 @@
 /* rec-transfer: move certificates to another account in the REC ledger,
  * by serial range or by quantity (oldest vintage first). */
+#include <strings.h>
+
 #include "wp.h"
 #include "certs/cmd.h"
+#include "certs/mrets.h"
 
 static const struct wp_opt opts[] = {
 	{ "to", 0, "ACCOUNT", "the account receiving the certificates", WP_COMPLETE_NONE },
 	CERT_MOVE_OPTS,
 	{ "dry-run", 0, NULL, "show the ranges that would move, change nothing", WP_COMPLETE_NONE },
+	{ "mrets", 0, NULL, "also transfer them at M-RETS through its API (registry M-RETS only)", WP_COMPLETE_NONE },
+	WP_NET_OPTS,
 	CERT_FILTER_OPTS,
 	CERT_LEDGER_OPTS,
 	WP_OUTPUT_OPTS,
@@ -25,8 +30,10 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 					    "generator_name", "status", "account_id", NULL };
 	struct cert_select sel = CERT_SELECT_INIT;
 	struct cert_ledger *l = NULL;
+	struct cert_mrets m = CERT_MRETS_INIT;
+	struct cert_remote remote = { cert_mrets_file, &m }, *rp = NULL;
 	struct wp_writer *w;
-	int rc;
+	int rc, dry = wp_cli_has(cli, "dry-run");
 
 	if ((rc = cert_cmd_select(cli, &sel, err)))
 		return rc;
@@ -34,10 +41,20 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		return wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
 	if (!wp_cli_get(cli, "to"))
 		return wp_err_set(err, WP_EUSAGE, "--to ACCOUNT is required");
+	if (wp_cli_has(cli, "mrets")) {
+		if (sel.registry && strcasecmp(sel.registry, "M-RETS") != 0)
+			return wp_err_set(err, WP_EUSAGE, "--mrets transfers M-RETS certificates only");
+		sel.registry = "M-RETS";
+		/* The registry first, the ledger after it (see rec-retire). */
+		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
+			return rc;
+		m.to_account = wp_cli_get(cli, "to");
+		rp = &remote;
+	}
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
-		rc = cert_transfer(l, &sel, wp_cli_get(cli, "to"), wp_cli_has(cli, "dry-run"),
-				   cert_cmd_emit, w, err);
+		rc = cert_transfer(l, &sel, wp_cli_get(cli, "to"), rp, dry, cert_cmd_emit, w, err);
 	cert_ledger_close(l);
+	cert_mrets_close(&m);
 	return rc;
 }
 

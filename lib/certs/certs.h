@@ -154,29 +154,35 @@ struct cert_retirement {
 	const char *reason, *state, *quarter, *beneficiary, *note;
 	int year;   /* compliance period */
 	int public_; /* publish the beneficiary */
-	/* Optional: file the retirement with the registry before the ledger
-	 * commits. Called with the moved pieces (an array of records, as
-	 * cert_list writes them; consumed); fills *receipt (kept in the audit
-	 * row). A failure rolls the ledger back. */
-	int (*remote)(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
-	void *remote_ctx;
 };
 #define CERT_RETIREMENT_INIT { 0 }
 /* Checks the fields (a compliance retirement needs state and year):
  * WP_EUSAGE with what is missing. */
 int cert_retirement_check(const struct cert_retirement *r, struct wp_err *err);
 
+/* A registry to file a move with before the ledger commits (NULL: the
+ * ledger only). fn gets the moved pieces, as they will be (an array of
+ * records as cert_list writes them, plus from_account_id, the account
+ * they leave; consumed), and fills *receipt, which the audit row keeps.
+ * A failure rolls the ledger back. */
+struct cert_remote {
+	int (*fn)(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
+	void *ctx;
+};
+
 /* Retire or transfer the selected pieces: either sel->serial (inside one
  * active piece) or sel->quantity by policy (oldest vintage first, then
  * registry, serial; eligible for sel->state and sel->year). Emits each
  * piece moved, as it is afterwards. dry_run: the same work, rolled back.
  * WP_EDATA when fewer certificates are eligible than asked, when the
- * serial is not held, or when it is not eligible for the state. */
+ * serial is not held, or when it is not eligible for the state. A dry run
+ * never calls remote. */
 int cert_retire(struct cert_ledger *l, const struct cert_select *sel,
-		const struct cert_retirement *r, int dry_run, cert_emit_fn emit, void *ctx,
-		struct wp_err *err);
+		const struct cert_retirement *r, const struct cert_remote *remote, int dry_run,
+		cert_emit_fn emit, void *ctx, struct wp_err *err);
 int cert_transfer(struct cert_ledger *l, const struct cert_select *sel, const char *to_account,
-		  int dry_run, cert_emit_fn emit, void *ctx, struct wp_err *err);
+		  const struct cert_remote *remote, int dry_run, cert_emit_fn emit, void *ctx,
+		  struct wp_err *err);
 
 /* Audit: emits the rows (seq, time_utc, actor, operation, detail, prev_hash,
  * hash). */

@@ -302,6 +302,17 @@ static jv split_tags(jv rec, const char *key)
 	return out;
 }
 
+/* The row key mapped to a ledger field, or NULL (key[] as resolved). */
+static const char *key_for(const struct cert_format *f, const char *const *key, const char *field)
+{
+	int i;
+
+	for (i = 0; f->cols[i].field; i++)
+		if (strcmp(f->cols[i].field, field) == 0)
+			return key[i];
+	return NULL;
+}
+
 int cert_format_map(const struct cert_format *f, jv row, jv *out, struct wp_err *err)
 {
 	static const char *const text_fields[] = { "generator_id", "generator_name", "eia_plant_id",
@@ -314,7 +325,7 @@ int cert_format_map(const struct cert_format *f, jv row, jv *out, struct wp_err 
 	char vintage[8];
 	double certs, mwh;
 	jv b = jv_object();
-	int rc = 0, i, n;
+	int rc = 0, n;
 
 	for (n = 0, c = f->cols; c->field && n < 32; c++, n++) {
 		key[n] = find_key(row, c->names);
@@ -323,41 +334,19 @@ int cert_format_map(const struct cert_format *f, jv row, jv *out, struct wp_err 
 			goto out;
 		}
 	}
+	for (n = 0; text_fields[n]; n++) {
+		char *v = text_of(row, key_for(f, key, text_fields[n]));
+
+		if (v)
+			b = jv_object_set(b, jv_string(text_fields[n]), jv_string(v));
+		free(v);
+	}
 	{
-		const char *k_serial = NULL, *k_reg = NULL, *k_certs = NULL, *k_mwh = NULL,
-			   *k_vin = NULL, *k_state = NULL, *k_status = NULL, *k_elig = NULL;
+		const char *k_reg = key_for(f, key, "registry"), *k_certs = key_for(f, key, "certificates");
+		const char *k_serial = key_for(f, key, "serial"), *k_mwh = key_for(f, key, "mwh");
+		const char *k_vin = key_for(f, key, "vintage"), *k_state = key_for(f, key, "state");
+		const char *k_status = key_for(f, key, "status"), *k_elig = key_for(f, key, "eligibilities");
 
-		for (i = 0, c = f->cols; c->field; c++, i++) {
-			const char *k = key[i];
-
-			if (!strcmp(c->field, "serial"))
-				k_serial = k;
-			else if (!strcmp(c->field, "registry"))
-				k_reg = k;
-			else if (!strcmp(c->field, "certificates"))
-				k_certs = k;
-			else if (!strcmp(c->field, "mwh"))
-				k_mwh = k;
-			else if (!strcmp(c->field, "vintage"))
-				k_vin = k;
-			else if (!strcmp(c->field, "state"))
-				k_state = k;
-			else if (!strcmp(c->field, "status"))
-				k_status = k;
-			else if (!strcmp(c->field, "eligibilities"))
-				k_elig = k;
-			else {
-				int t;
-				char *v;
-
-				for (t = 0; text_fields[t] && strcmp(text_fields[t], c->field); t++)
-					;
-				if (text_fields[t] && (v = text_of(row, k))) {
-					b = jv_object_set(b, jv_string(c->field), jv_string(v));
-					free(v);
-				}
-			}
-		}
 		registry = f->registry ? strdup(f->registry) : text_of(row, k_reg);
 		if (!registry) {
 			rc = wp_err_set(err, WP_EDATA, "no registry");

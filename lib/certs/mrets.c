@@ -52,6 +52,10 @@ static int request(struct cert_mrets *m, const char *method, const char *url, jv
 	jv text = jv_invalid();
 	int rc;
 
+	if (!url) {
+		jv_free(body);
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	}
 	snprintf(hdr, sizeof hdr, "X-Api-Key: %s", m->key);
 	req.method = method;
 	req.url = url;
@@ -283,13 +287,13 @@ static int match(void *ctx, jv q, jv cert, struct wp_err *err)
 	return rc;
 }
 
-/* The active quantity holding the piece's range in its account: its
+/* The active quantity holding the piece's range in the account it leaves: its
  * certificate id. M-RETS ids change with every split, so they are read
  * here, just before use, never kept. Consumes piece. */
 static int find_certificate(struct cert_mrets *m, jv piece, char **cert, struct wp_err *err)
 {
 	struct wanted w = { get(piece, "serial_base"), 0, 0, NULL };
-	jv acct = get(piece, "account_id"), serial = get(piece, "serial");
+	jv acct = get(piece, "from_account_id"), serial = get(piece, "serial");
 	const char *an = jv_get_kind(acct) == JV_KIND_STRING ? jv_string_value(acct) : "";
 	int rc;
 
@@ -317,32 +321,48 @@ static jv ref(const char *type, const char *id)
 					   jv_string("id"), jv_string(id)));
 }
 
-int cert_mrets_retire(void *ctx, jv pieces, jv *receipt, struct wp_err *err)
+/* The draft user transaction: a retirement with its fields, or an
+ * internal transfer. */
+static jv transaction_doc(const struct cert_mrets *m)
+{
+	const struct cert_retirement *r = m->retirement;
+	jv attrs = jv_object(), data = jv_object();
+
+	data = jv_object_set(data, jv_string("type"), jv_string("user_transactions"));
+	if (!r) {
+		attrs = jv_object_set(attrs, jv_string("transaction_type"),
+				      jv_string("internal transfer"));
+	} else {
+		/* The retirement option is the registry's name for the reason
+		 * (RPS, BBO, GRN, ...); free text goes in retirement_reason. */
+		const char *option = r->reason ? r->reason
+				     : strcmp(r->type, "compliance") == 0 ? "RPS" : "BBO";
+
+		attrs = jv_object_set(attrs, jv_string("transaction_type"), jv_string("retirement"));
+		attrs = jv_object_set(attrs, jv_string("retirement_type"), jv_string(option));
+		attrs = jv_object_set(attrs, jv_string("retirement_reason"),
+				      r->note ? jv_string(r->note) : jv_null());
+		attrs = jv_object_set(attrs, jv_string("retired_to"),
+				      r->state ? jv_string(r->state) : jv_null());
+		attrs = jv_object_set(attrs, jv_string("retired_quarter"),
+				      r->quarter ? jv_string(r->quarter) : jv_null());
+		attrs = jv_object_set(attrs, jv_string("compliance_period"),
+				      r->year > 0 ? jv_number(r->year) : jv_null());
+		data = jv_object_set(data, jv_string("relationships"),
+				     jv_object_set(jv_object(), jv_string("retirement_option"),
+						   ref("retirement_options", option)));
+	}
+	data = jv_object_set(data, jv_string("attributes"), attrs);
+	return jv_object_set(jv_object(), jv_string("data"), data);
+}
+
+int cert_mrets_file(void *ctx, jv pieces, jv *receipt, struct wp_err *err)
 {
 	struct cert_mrets *m = ctx;
-	const struct cert_retirement *r = m->retirement;
-	const char *option = r->reason ? r->reason : strcmp(r->type, "compliance") == 0 ? "RPS" : "BBO";
-	jv attrs = jv_object(), body, doc = jv_invalid(), txid = jv_invalid();
-	char *url = NULL, quarter[8] = "";
+	jv body = transaction_doc(m), doc = jv_invalid(), txid = jv_invalid();
+	char *url = NULL;
 	int rc;
 
-	attrs = jv_object_set(attrs, jv_string("transaction_type"), jv_string("retirement"));
-	attrs = jv_object_set(attrs, jv_string("retirement_type"), jv_string(option));
-	attrs = jv_object_set(attrs, jv_string("retirement_reason"),
-			      r->note ? jv_string(r->note) : jv_null());
-	attrs = jv_object_set(attrs, jv_string("retired_to"), r->state ? jv_string(r->state) : jv_null());
-	if (r->quarter)
-		snprintf(quarter, sizeof quarter, "%s", r->quarter);
-	attrs = jv_object_set(attrs, jv_string("retired_quarter"), *quarter ? jv_string(quarter) : jv_null());
-	attrs = jv_object_set(attrs, jv_string("compliance_period"),
-			      r->year > 0 ? jv_number(r->year) : jv_null());
-	body = jv_object_set(jv_object(), jv_string("data"),
-			     jv_object_set(jv_object_set(jv_object_set(jv_object(), jv_string("type"),
-									jv_string("user_transactions")),
-							  jv_string("attributes"), attrs),
-					   jv_string("relationships"),
-					   jv_object_set(jv_object(), jv_string("retirement_option"),
-							 ref("retirement_options", option))));
 	if (asprintf(&url, "%s/user_transactions", m->base) < 0)
 		url = NULL;
 	if ((rc = request(m, "POST", url, body, "M-RETS user_transactions", &doc, err)))
@@ -369,8 +389,10 @@ int cert_mrets_retire(void *ctx, jv pieces, jv *receipt, struct wp_err *err)
 		rel = jv_object_set(jv_object(), jv_string("user_transaction"),
 				    ref("user_transactions", jv_string_value(txid)));
 		rel = jv_object_set(rel, jv_string("certificate"), ref("certificates", cert));
+		if (m->to_account)
+			rel = jv_object_set(rel, jv_string("to_account"), ref("accounts", m->to_account));
 		{
-			jv acct = get(p, "account_id");
+			jv acct = get(p, "from_account_id");
 
 			rel = jv_object_set(rel, jv_string("from_account"),
 					    ref("accounts", jv_get_kind(acct) == JV_KIND_STRING

@@ -11,7 +11,8 @@ struct cert_mrets {
 	struct wp_http http;   /* rate limit 10 requests per 5 s, shared as "mrets" */
 	const char *base;      /* API root, no trailing '/' */
 	char *key;             /* X-Api-Key; wiped by cert_mrets_close */
-	const struct cert_retirement *retirement; /* for cert_mrets_retire */
+	const struct cert_retirement *retirement; /* cert_mrets_file: a retirement, */
+	const char *to_account;                   /* or a transfer to this account */
 	int open;
 };
 #define CERT_MRETS_INIT { .open = 0 }
@@ -24,9 +25,11 @@ void cert_mrets_close(struct cert_mrets *m);
  * ledger batch records, following links.next. */
 int cert_mrets_holdings(struct cert_mrets *m, const char *account, const char *status,
 			cert_emit_fn emit, void *ctx, struct wp_err *err);
-/* A cert_remote_fn (certs.h) for cert_retire: files the moved pieces as
- * one M-RETS retirement (draft, one detail per range, enqueue); ctx is a
- * struct cert_mrets with .retirement set. */
-int cert_mrets_retire(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
+/* A struct cert_remote fn (certs.h) for cert_retire and cert_transfer:
+ * files the moved pieces as one M-RETS user transaction ("retirement"
+ * when .retirement is set, else "internal transfer" to .to_account): a
+ * draft, one transaction detail per range, then enqueue. ctx is the
+ * struct cert_mrets. */
+int cert_mrets_file(void *ctx, jv pieces, jv *receipt, struct wp_err *err);
 
 #endif

@@ -494,7 +494,7 @@ struct mover {
 	struct cert_ledger *l;
 	sqlite3_stmt *get, *kill, *ins;
 	const char *status, *account, *retirement; /* what the moved piece becomes */
-	const struct cert_retirement *r;            /* its remote hook, if any */
+	const struct cert_remote *remote;           /* file with a registry first */
 };
 
 /* Split piece mv->piece into (low rest, moved, high rest); the old piece
@@ -627,7 +627,7 @@ static int move(struct cert_ledger *l, const struct cert_select *sel, const char
 	}
 	if ((rc = cert_prepare(l, &mo->get,
 			       "SELECT batch_id, serial_start, serial_end, mwh, status, account_id,"
-			       " subaccount_id FROM piece WHERE id = ?1 AND live = 1",
+			       " subaccount_id FROM piece WHERE id = ?1",
 			       err)) ||
 	    (rc = cert_prepare(l, &mo->kill, "UPDATE piece SET live = 0 WHERE id = ?1", err)) ||
 	    (rc = cert_prepare(l, &mo->ins,
@@ -645,13 +645,29 @@ static int move(struct cert_ledger *l, const struct cert_select *sel, const char
 			rc = emit_piece(l, one, moved[i], emit, ctx, err);
 		goto fail; /* roll back: a dry run changes nothing */
 	}
-	if (mo->r && mo->r->remote) {
+	if (mo->remote && mo->remote->fn) {
 		jv pieces = jv_array(), receipt = jv_null();
 
 		for (i = 0; i < m.n && !rc; i++)
 			rc = emit_piece(l, one, moved[i], collect, &pieces, err);
+		/* The registry moves them out of the account they were in. */
+		for (i = 0; i < m.n && !rc; i++) {
+			sqlite3_reset(mo->get);
+			sqlite3_bind_int64(mo->get, 1, m.v[i].piece);
+			if ((rc = sqlite3_step(mo->get)) == SQLITE_ROW) {
+				const char *a = (const char *)sqlite3_column_text(mo->get, 5);
+				jv p = jv_array_get(jv_copy(pieces), i);
+
+				p = jv_object_set(p, jv_string("from_account_id"),
+						  a ? jv_string(a) : jv_null());
+				pieces = jv_array_set(pieces, i, p);
+				rc = 0;
+			} else {
+				rc = cert_db_err(l, rc, "read range", err);
+			}
+		}
 		if (!rc)
-			rc = mo->r->remote(mo->r->remote_ctx, pieces, &receipt, err);
+			rc = mo->remote->fn(mo->remote->ctx, pieces, &receipt, err);
 		else
 			jv_free(pieces);
 		if (rc) {
@@ -716,8 +732,8 @@ static jv retirement_json(const struct cert_retirement *r)
 }
 
 int cert_retire(struct cert_ledger *l, const struct cert_select *sel,
-		const struct cert_retirement *r, int dry_run, cert_emit_fn emit, void *ctx,
-		struct wp_err *err)
+		const struct cert_retirement *r, const struct cert_remote *remote, int dry_run,
+		cert_emit_fn emit, void *ctx, struct wp_err *err)
 {
 	struct mover mo = { 0 };
 	jv ret, text, detail;
@@ -729,7 +745,7 @@ int cert_retire(struct cert_ledger *l, const struct cert_select *sel,
 	text = jv_dump_string(jv_copy(ret), JV_PRINT_SORTED);
 	mo.status = "retired";
 	mo.retirement = jv_string_value(text);
-	mo.r = r;
+	mo.remote = remote;
 	detail = jv_object_set(jv_object(), jv_string("retirement"), ret);
 	rc = move(l, sel, "retire", &mo, detail, dry_run, emit, ctx, err);
 	jv_free(text);
@@ -737,7 +753,8 @@ int cert_retire(struct cert_ledger *l, const struct cert_select *sel,
 }
 
 int cert_transfer(struct cert_ledger *l, const struct cert_select *sel, const char *to_account,
-		  int dry_run, cert_emit_fn emit, void *ctx, struct wp_err *err)
+		  const struct cert_remote *remote, int dry_run, cert_emit_fn emit, void *ctx,
+		  struct wp_err *err)
 {
 	struct mover mo = { 0 };
 	jv detail;
@@ -746,6 +763,7 @@ int cert_transfer(struct cert_ledger *l, const struct cert_select *sel, const ch
 		return wp_err_set(err, WP_EUSAGE, "transfer needs the account to move to");
 	mo.status = "active";
 	mo.account = to_account;
+	mo.remote = remote;
 	detail = jv_object_set(jv_object(), jv_string("to_account"), jv_string(to_account));
 	return move(l, sel, "transfer", &mo, detail, dry_run, emit, ctx, err);
 }

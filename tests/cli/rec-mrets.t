@@ -56,6 +56,18 @@ expect_jq '[.added, .unchanged] | join(" ")' '0 2'
 run rec-audit --verify
 expect_code 0
 
+# An internal transfer, at M-RETS and in the ledger.
+: >"$T/mrets.log"
+run rec-transfer --mrets --to ACME-SUB --serial '805-MN-01-2024-B9C2-51 to 100'
+expect_code 0
+expect_jq '[.serial, .account_id] | join("|")' '805-MN-01-2024-B9C2-51 to 100|ACME-SUB'
+check "an internal transfer sent" test "$(jq -r 'select(.method == "POST" and (.path | endswith("user_transactions"))) | .body.data.attributes.transaction_type' "$T/mrets.log")" = 'internal transfer'
+check "its detail names both accounts" test "$(jq -r 'select(.path | endswith("transaction_details")) | .body.data.relationships | "\(.from_account.data.id)>\(.to_account.data.id)"' "$T/mrets.log")" = 'ACME-MAIN>ACME-SUB'
+run rec-import --mrets --account ACME-SUB
+expect_jq '[.added, .unchanged] | join(" ")' '0 1'
+run rec-transfer --mrets --registry NAR --to X -n 1
+expect_code 64 '--mrets transfers M-RETS certificates only'
+
 # M-RETS refuses (an unknown retirement option): exit 76, ledger unchanged.
 dump before
 run rec-retire --mrets --state MN --year 2024 -n 10 --reason XYZ --commit

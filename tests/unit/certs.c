@@ -283,12 +283,12 @@ static void test_ledger(void)
 	r.state = "MN";
 	r.year = 2024;
 	r.beneficiary = "Acme Co-op";
-	is_int(cert_retire(l, &sel, &r, 1, collect, &g, &err), 0, "dry run");
+	is_int(cert_retire(l, &sel, &r, NULL, 1, collect, &g, &err), 0, "dry run");
 	is_int(g.n, 2, "dry run shows two ranges");
 	dump_digest(after);
 	is_str(after, before, "dry run changes nothing");
 	g.n = 0, g.certs = 0;
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), 0, "retire 120 for MN 2024");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), 0, "retire 120 for MN 2024");
 	is_int(g.n, 2, "two ranges moved");
 	is_int(g.certs, 120, "120 certificates retired");
 	is_str(lstr(&g, "serial"), "805-2024-MN-bb-1 to 20", "the second range split at the low end");
@@ -297,7 +297,7 @@ static void test_ledger(void)
 
 	dump_digest(before);
 	sel.quantity = 31; /* 30 left eligible for MN */
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), WP_EDATA, "retire more than held");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), WP_EDATA, "retire more than held");
 	ok(strstr(err.msg, "only 30 active certificates are eligible for MN in 2024") != NULL,
 	   "message says how many are eligible");
 	dump_digest(after);
@@ -305,25 +305,25 @@ static void test_ledger(void)
 
 	sel.quantity = 0;
 	sel.serial = "805-2022-MN-cc-1 to 10";
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), WP_EDATA, "not eligible for MN");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), WP_EDATA, "not eligible for MN");
 	ok(strstr(err.msg, "not eligible for MN") != NULL, "message says not eligible");
 	sel.serial = "805-2024-MN-bb-15 to 25";
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), WP_EDATA, "range spanning two pieces");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), WP_EDATA, "range spanning two pieces");
 	ok(strstr(err.msg, "spans more than one held range") != NULL, "message explains");
 	if (!strstr(err.msg, "spans"))
 		printf("# %s\n", err.msg);
 	sel.serial = "805-2024-MN-bb-30 to 35";
 	g.n = 0;
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), 0, "retire a serial range inside a piece");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), 0, "retire a serial range inside a piece");
 	is_str(lstr(&g, "serial"), "805-2024-MN-bb-30 to 35", "exactly that range");
 	is_int(cert_ledger_check(l, &err), 0, "conserved after a middle split (three pieces)");
 	sel.serial = "805-2024-MN-bb-30 to 35";
-	is_int(cert_retire(l, &sel, &r, 0, collect, &g, &err), WP_EDATA, "a retired range is final");
+	is_int(cert_retire(l, &sel, &r, NULL, 0, collect, &g, &err), WP_EDATA, "a retired range is final");
 
 	sel = (struct cert_select)CERT_SELECT_INIT;
 	sel.quantity = 5;
 	sel.state = "WI";
-	is_int(cert_transfer(l, &sel, "ACME-2", 0, collect, &g, &err), 0, "transfer 5 WI-eligible");
+	is_int(cert_transfer(l, &sel, "ACME-2", NULL, 0, collect, &g, &err), 0, "transfer 5 WI-eligible");
 	is_str(lstr(&g, "account_id"), "ACME-2", "moved to ACME-2");
 	is_str(lstr(&g, "vintage"), "2022-12", "oldest vintage first");
 	is_int(cert_ledger_check(l, &err), 0, "conserved after transfer");
