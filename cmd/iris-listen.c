@@ -13,6 +13,7 @@ static const struct wp_opt opts[] = {
 	{ "dir", 'd', "DIR", "spool directory (default $XDG_DATA_HOME/wattpipe/iris)", WP_COMPLETE_DIR },
 	{ "once", 0, NULL, "store what is queued, then exit (for cron)", WP_COMPLETE_NONE },
 	{ "stdout", 0, NULL, "also write each stored record as NDJSON", WP_COMPLETE_NONE },
+	{ "settings", 0, "FILE", "Elexon's client settings JSON (ClientId, Secret, QueueName, ...)", WP_COMPLETE_FILE },
 	{ "client-id", 0, "ID", "app registration (client) id issued with the queue", WP_COMPLETE_NONE },
 	{ "queue", 0, "NAME", "IRIS queue name", WP_COMPLETE_NONE },
 	{ "namespace", 0, "NAME", "Service Bus namespace (default elexon-insights-iris)", WP_COMPLETE_NONE },
@@ -93,6 +94,15 @@ static void *signals(void *p)
 	return NULL;
 }
 
+/* --secret-file > the --settings file's Secret > environment > config. */
+static int get_secret(struct wp_cli *cli, const struct iris_settings *s, char **out,
+		      struct wp_err *err)
+{
+	if (s->file_secret && !wp_cli_get(cli, "secret-file"))
+		return (*out = strdup(s->file_secret)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
+	return wp_cli_secret(cli, "IRIS_CLIENT_SECRET", "iris", "secret", out, err);
+}
+
 static int run(struct wp_cli *cli, struct wp_err *err)
 {
 	struct iris_settings s = IRIS_SETTINGS_INIT;
@@ -109,7 +119,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 
 	hopts.timeout_s = 30;
 	if ((rc = iris_listen_settings(cli, &s, err)) ||
-	    (rc = wp_cli_secret(cli, "IRIS_CLIENT_SECRET", "iris", "secret", &c.secret, err)) ||
+	    (rc = get_secret(cli, &s, &c.secret, err)) ||
 	    (rc = wp_cli_http(cli, &hopts, &c.http, err)))
 		goto out;
 	c.http.o.secrets[0] = c.secret;

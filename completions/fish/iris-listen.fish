@@ -3,6 +3,7 @@ complete -c iris-listen -f
 complete -c iris-listen -l dir -s d -r -F -d 'spool directory (default $XDG_DATA_HOME/wattpipe/iris)'
 complete -c iris-listen -l once -d 'store what is queued, then exit (for cron)'
 complete -c iris-listen -l stdout -d 'also write each stored record as NDJSON'
+complete -c iris-listen -l settings -r -F -d 'Elexon\'s client settings JSON (ClientId, Secret, QueueName, ...)'
 complete -c iris-listen -l client-id -r -f -d 'app registration (client) id issued with the queue'
 complete -c iris-listen -l queue -r -f -d 'IRIS queue name'
 complete -c iris-listen -l namespace -r -f -d 'Service Bus namespace (default elexon-insights-iris)'

@@ -127,7 +127,7 @@ static void trace(struct iris_listener *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A fatal error: remember it and shut down. */
+/* A fatal error: remember it and shut down, within the grace period. */
 static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
 {
 	if (!l->rc) {
@@ -135,6 +135,8 @@ static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
 		l->ferr = *e;
 	}
 	l->stopping = 1;
+	if (!l->stop_deadline)
+		l->stop_deadline = now_s() + STOP_GRACE_S;
 }
 
 /* "amqps://host:port" -> host, port, tls. */

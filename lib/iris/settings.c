@@ -39,21 +39,90 @@ static int required(const char *v, const char *what, const char *opt, const char
 			  what, opt, env, key);
 }
 
+/* The official clients' settings file (elexon.md 2): a JSON object with
+ * ClientId, Secret, QueueName, ServiceBusNamespace, TenantId,
+ * RelativeFileDownloadDirectory; older templates nest the first two in
+ * AppRegistration and call the queue ServiceBusQueue. It holds the secret,
+ * so it must not be readable by group or others. */
+static int load_settings_file(const char *path, jv *out, struct wp_err *err)
+{
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return wp_err_errno(err, WP_ENOINPUT, "cannot read settings file", path);
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		fclose(f);
+		return wp_err_set(err, WP_ECONFIG, "settings file %s holds a secret and is readable "
+				  "by others: chmod 600 %s", path, path);
+	}
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	*out = jv_parse_sized(buf, (int)n);
+	if (jv_get_kind(*out) != JV_KIND_OBJECT) {
+		jv_free(*out);
+		*out = jv_invalid();
+		return wp_err_set(err, WP_ECONFIG, "settings file %s: not a JSON object", path);
+	}
+	return 0;
+}
+
+/* A string setting of the file: key, else AppRegistration.key, else alias. */
+static const char *file_get(jv file, const char *key, const char *alias)
+{
+	const char *names[] = { key, alias };
+
+	if (jv_get_kind(file) != JV_KIND_OBJECT)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		jv v;
+
+		if (!names[i])
+			continue;
+		v = jv_object_get(jv_copy(file), jv_string(names[i]));
+		if (jv_get_kind(v) != JV_KIND_STRING) {
+			jv_free(v);
+			v = jv_object_get(jv_copy(file), jv_string("AppRegistration"));
+			v = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(v, jv_string(names[i]))
+							     : (jv_free(v), jv_invalid());
+		}
+		if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0) {
+			const char *p = jv_string_value(v);
+
+			jv_free(v); /* file still holds the string */
+			return p;
+		}
+		jv_free(v);
+	}
+	return NULL;
+}
+
 int iris_listen_settings(struct wp_cli *cli, struct iris_settings *s, struct wp_err *err)
 {
-	const char *tenant, *ns;
+	const char *tenant, *ns, *path = wp_cli_get(cli, "settings");
 	long credit;
 	double idle, backoff;
 	int rc;
 
-#define SET(opt, env, key, def) wp_cli_setting(cli, opt, env, "iris", key, def, err)
-	s->client_id = SET("client-id", "IRIS_CLIENT_ID", "client_id", NULL);
-	s->queue = SET("queue", "IRIS_QUEUE", "queue", NULL);
-	ns = SET("namespace", "IRIS_NAMESPACE", "namespace", "elexon-insights-iris");
-	tenant = SET("tenant", "IRIS_TENANT_ID", "tenant_id", NULL);
-	s->amqp_url = SET("amqp-url", "IRIS_AMQP_URL", "amqp_url", NULL);
-	s->token_url = SET("token-url", "IRIS_TOKEN_URL", "token_url", NULL);
+	s->file = jv_invalid();
+	if (path && (rc = load_settings_file(path, &s->file, err)))
+		return rc;
+	/* option > settings file > environment > config > default */
+#define SET(opt, fkey, falias, env, key, def) \
+	(wp_cli_get(cli, opt) ? wp_cli_get(cli, opt) \
+	 : file_get(s->file, fkey, falias) ? file_get(s->file, fkey, falias) \
+	 : wp_cli_setting(cli, NULL, env, "iris", key, def, err))
+	s->client_id = SET("client-id", "ClientId", NULL, "IRIS_CLIENT_ID", "client_id", NULL);
+	s->queue = SET("queue", "QueueName", "ServiceBusQueue", "IRIS_QUEUE", "queue", NULL);
+	ns = SET("namespace", "ServiceBusNamespace", NULL, "IRIS_NAMESPACE", "namespace",
+		 "elexon-insights-iris");
+	tenant = SET("tenant", "TenantId", NULL, "IRIS_TENANT_ID", "tenant_id", NULL);
+	s->amqp_url = SET("amqp-url", NULL, NULL, "IRIS_AMQP_URL", "amqp_url", NULL);
+	s->token_url = SET("token-url", NULL, NULL, "IRIS_TOKEN_URL", "token_url", NULL);
 #undef SET
+	s->file_secret = file_get(s->file, "Secret", NULL);
 	if (err->code)
 		return err->code;
 	if ((rc = required(s->client_id, "client id", "client-id", "IRIS_CLIENT_ID", "client_id", err)) ||
@@ -86,6 +155,9 @@ int iris_listen_settings(struct wp_cli *cli, struct iris_settings *s, struct wp_
 	s->credit = (int)credit;
 	s->idle_s = idle;
 	s->backoff_s = backoff;
+	if (!wp_cli_get(cli, "dir") && file_get(s->file, "RelativeFileDownloadDirectory", NULL))
+		return (s->dir = strdup(file_get(s->file, "RelativeFileDownloadDirectory", NULL)))
+			? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
 	return iris_dir_from_cli(cli, &s->dir, err);
 }
 
@@ -93,6 +165,8 @@ void iris_settings_release(struct iris_settings *s)
 {
 	free(s->dir);
 	s->dir = NULL;
+	jv_free(s->file);
+	s->file = jv_invalid();
 }
 
 /* A --from/--to value: a GB delivery day (Europe/London, DST-aware) or

@@ -83,6 +83,17 @@ expect_jq '-s map(.message_id) | unique | length' 5
 expect_jq '-s map(select(.message_id=="FREQ_202510271602_66002.json")) | length' 13
 check "stats count the redelivery" grep -q '6 received, 5 written, 1 already stored' "$T/err"
 
+# ---- Elexon's client settings file --------------------------------------
+fake --generate 2
+rm -rf "$SPOOL"
+(umask 077; printf '{"AppRegistration":{"ClientId":"test-client","Secret":"test-secret"},"ServiceBusQueue":"test-queue","RelativeFileDownloadDirectory":"%s"}' "$SPOOL" >"$T/settings.json")
+run env -u IRIS_CLIENT_ID -u IRIS_QUEUE -u IRIS_CLIENT_SECRET iris-listen --once --idle 0.3 --settings "$T/settings.json"
+expect_code 0
+check "settings file: id, secret, queue and directory used" test "$(files | wc -l)" = 2
+chmod 644 "$T/settings.json"
+run iris-listen --once --settings "$T/settings.json"
+expect_code 78 'chmod 600'
+
 # ---- failures ------------------------------------------------------------
 fake --generate 3
 rm -rf "$SPOOL"
