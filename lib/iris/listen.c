@@ -684,7 +684,7 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 		rc = iris_store_put(l->o.store, IRIS_REJECTED, name, text, tlen, &how, &path, &se);
 		if (rc)
 			e = se;
-		else {
+		else if (how != IRIS_PUT_SAME) {
 			l->st->rejected++;
 			note(l, "message %s rejected (%s): kept in %s/%s", name, e.msg,
 			     l->o.store->root, path ? path : "");
