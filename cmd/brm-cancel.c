@@ -149,14 +149,14 @@ int main(int argc, char **argv)
 	int rc;
 
 	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		int all = wp_cli_has(&cli, "all");
+		int all = wp_cli_has(&cli, "all"), dry = wp_cli_has(&cli, "dry-run");
 		if (all && cli.argc)
 			rc = wp_err_set(&err, WP_EUSAGE, "order ids or --all, not both");
 		else if (all && !wp_cli_get(&cli, "auction"))
 			rc = wp_err_set(&err, WP_EUSAGE, "--all needs --auction");
 		else if (!all && !cli.argc)
 			rc = wp_err_set(&err, WP_EUSAGE, "which order? give ORDER_ID or --all --auction A");
-		else if ((rc = brm_ctx_open(&c, &cli, wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
+		else if ((rc = brm_ctx_open(&c, &cli, dry ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
 			rc = run(&cli, &c, &err);
 	}
 	brm_ctx_close(&c);

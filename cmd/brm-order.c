@@ -151,7 +151,9 @@ int main(int argc, char **argv)
 			 (rc = opt_copy(&cli, "area", 0, &o.area, &err)) == 0 &&
 			 (rc = opt_copy(&cli, "comment", 0, &o.comment, &err)) == 0 &&
 			 (rc = read_rows(&cli, &o, &err)) == 0 &&
-			 (rc = brm_ctx_open(&c, &cli, wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
+			 (rc = brm_ctx_open(&c, &cli,
+					    wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE,
+					    &err)) == 0)
 			rc = run(&cli, &c, &o, &err);
 	}
 	brm_order_release(&o);

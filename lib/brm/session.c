@@ -39,6 +39,18 @@ static int join(char **out, const char *a, const char *b, struct wp_err *err)
 	return 0;
 }
 
+/* One endpoint: its own override, else the common base, else the
+ * environment's. */
+static int endpoint(char **out, const char *own, const char *base, const char *path,
+		    const char *def, struct wp_err *err)
+{
+	if (own)
+		return join(out, own, path, err);
+	if (base)
+		return join(out, base, path, err);
+	return (*out = strdup(def)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
+}
+
 static int limit(struct wp_cli *cli, const char *key, double *out, struct wp_err *err)
 {
 	const char *v = wp_cli_setting(cli, NULL, NULL, "brm", key, NULL, err);
@@ -90,21 +102,11 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, stru
 	s->env = c->env->name;
 
 	base = wp_cli_setting(cli, "base-url", "BRM_BASE_URL", "brm", "base_url", NULL, err);
-	if ((url = getenv("BRM_SSO_URL")) && *url)
-		rc = join(&s->token_url, url, TOKEN_PATH, err);
-	else if (base)
-		rc = join(&s->token_url, base, TOKEN_PATH, err);
-	else
-		rc = (s->token_url = strdup(c->env->token_url)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
-	if (rc)
+	url = wp_cli_setting(cli, NULL, "BRM_SSO_URL", NULL, NULL, NULL, err);
+	if ((rc = endpoint(&s->token_url, url, base, TOKEN_PATH, c->env->token_url, err)))
 		return rc;
-	if ((url = getenv("BRM_API_URL")) && *url)
-		rc = join(&s->api_url, url, API_PATH, err);
-	else if (base)
-		rc = join(&s->api_url, base, API_PATH, err);
-	else
-		rc = (s->api_url = strdup(c->env->api_url)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
-	if (rc)
+	url = wp_cli_setting(cli, NULL, "BRM_API_URL", NULL, NULL, NULL, err);
+	if ((rc = endpoint(&s->api_url, url, base, API_PATH, c->env->api_url, err)))
 		return rc;
 
 	s->user = wp_cli_setting(cli, "user", "BRM_USERNAME", "brm", "username", NULL, err);

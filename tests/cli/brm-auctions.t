@@ -52,6 +52,11 @@ expect_jq 'select(.portfolio_id == "TP1") | [.portfolio, .permission, .area, .re
 expect_jq 'select(.portfolio_id == "TP2") | .permission' 'READ'
 expect_jq 'select(.portfolio_id == "TP4") | .resolution_min' 'null'
 
+run brm-auctions --id "$OPEN" -v -o ndjson
+expect_code 0 "> GET $BRM_URL/api/v1/auctions/$OPEN"
+token=$(jq -r .access_token "$XDG_CACHE_HOME/wattpipe/brm-token.json")
+check "the token is not in the -v trace" sh -c "! grep -qF '$token' '$T/err'"
+
 run brm-auctions --contracts
 expect_code 64 'need --id'
 run brm-auctions --id "$OPEN" --contracts --portfolios

@@ -31,6 +31,13 @@ expect_jq '.curves[0] | [.contractId, (.curvePoints | map("\(.price)/\(.volume)"
 expect_jq '.comment | test("^wp:[0-9a-f]{32}$")' 'true'
 check "a dry run sends no order" test "$(writes)" = 0
 
+# NDJSON input gives the same body.
+jq -R -c 'split(",") | select(.[0] != "contract") | {contract: .[0], price: (.[1] | tonumber), volume: (.[2] | tonumber)}' \
+	"$T/curve.csv" >"$T/curve.ndjson"
+run_in "$T/curve.ndjson" order --dry-run
+expect_code 0
+expect_jq '.curves | map(.curvePoints | length) | join(",")' '3,3,3,3'
+
 run_in "$T/curve.csv" order --comment 'morning curve' -o ndjson
 expect_code 0 "environment test \($BRM_URL/api/v1\)"
 expect_jq '[.kind, .auction_id, .portfolio, .area, .state, .version, .outcome] | @csv' \
