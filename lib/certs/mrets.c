@@ -1,8 +1,11 @@
 /* mrets.c: the M-RETS REC API (api/rec.md section 9): holdings as ledger
  * batch records, and retirements filed as user_transactions. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "wp.h"
 #include "certs/certs.h"
@@ -11,6 +14,8 @@
 int cert_mrets_open(struct cert_mrets *m, struct wp_cli *cli, struct wp_err *err)
 {
 	struct wp_http_opts o = WP_HTTP_OPTS_INIT;
+	const char *path;
+	char *dir = NULL;
 	size_t n;
 	int rc;
 
@@ -22,6 +27,16 @@ int cert_mrets_open(struct cert_mrets *m, struct wp_cli *cli, struct wp_err *err
 		return wp_err_set(err, WP_EUSAGE, "base URL '%s' must not end with '/'", m->base);
 	if ((rc = wp_cli_secret(cli, "MRETS_API_KEY", "rec", "api_key", &m->key, err)))
 		return rc;
+	if ((path = wp_cli_setting(cli, NULL, NULL, "rec", "journal", NULL, err)))
+		m->journal_path = strdup(path);
+	else if (!err->code && (rc = wp_xdg_dir("state", 1, &dir, err)) == 0 &&
+		 asprintf(&m->journal_path, "%s/rec-journal.ndjson", dir) < 0)
+		m->journal_path = NULL;
+	free(dir);
+	if (rc || err->code)
+		return rc ? rc : err->code;
+	if (!m->journal_path)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	/* M-RETS: 10 requests per 5 s per token, across every process. */
 	o.rate_name = "mrets";
 	o.rate_max = 10;
@@ -39,6 +54,80 @@ void cert_mrets_close(struct cert_mrets *m)
 	m->open = 0;
 	wp_secret_free(m->key);
 	m->key = NULL;
+	if (m->journal)
+		fclose(m->journal);
+	m->journal = NULL;
+	free(m->journal_path);
+	m->journal_path = NULL;
+}
+
+static void hex_of_line(const char *line, size_t n, char out[65])
+{
+	struct cert_sha256 h;
+
+	cert_sha256_init(&h);
+	cert_sha256_update(&h, line, n);
+	cert_sha256_hex(&h, out);
+}
+
+/* Opens the journal for appending and finds its last line's hash. */
+static int journal_open(struct cert_mrets *m, struct wp_err *err)
+{
+	int fd = open(m->journal_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	char buf[65536];
+	off_t end, from;
+	ssize_t n;
+
+	if (fd < 0 || !(m->journal = fdopen(fd, "a+"))) {
+		if (fd >= 0)
+			close(fd);
+		return wp_err_errno(err, WP_ECANTCREAT, "cannot open journal", m->journal_path);
+	}
+	memset(m->journal_prev, '0', 64);
+	m->journal_prev[64] = '\0';
+	end = lseek(fd, 0, SEEK_END);
+	from = end > (off_t)sizeof buf ? end - (off_t)sizeof buf : 0;
+	n = end > 0 ? pread(fd, buf, (size_t)(end - from), from) : 0;
+	if (n > 1) {
+		/* The last line ends at the final newline; it starts after the
+		 * newline before it (lines are far shorter than the buffer). */
+		ssize_t e = buf[n - 1] == '\n' ? n - 1 : n, b = e;
+
+		while (b > 0 && buf[b - 1] != '\n')
+			b--;
+		hex_of_line(buf + b, (size_t)(e - b), m->journal_prev);
+	}
+	return 0;
+}
+
+/* Appends one line (entry plus time and prev_sha256) and fsyncs it. */
+static int journal(struct cert_mrets *m, jv entry, struct wp_err *err)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	jv line;
+	size_t n;
+	int rc = 0;
+
+	if (!m->journal && (rc = journal_open(m, err))) {
+		jv_free(entry);
+		return rc;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	entry = jv_object_set(entry, jv_string("time_utc"), jv_string(when));
+	entry = jv_object_set(entry, jv_string("registry"), jv_string("M-RETS"));
+	entry = jv_object_set(entry, jv_string("prev_sha256"), jv_string(m->journal_prev));
+	line = jv_dump_string(entry, JV_PRINT_SORTED);
+	n = strlen(jv_string_value(line));
+	if (fprintf(m->journal, "%s\n", jv_string_value(line)) < 0 || fflush(m->journal) != 0 ||
+	    fsync(fileno(m->journal)) != 0)
+		rc = wp_err_errno(err, WP_ECANTCREAT, "cannot write journal", m->journal_path);
+	else
+		hex_of_line(jv_string_value(line), n, m->journal_prev);
+	jv_free(line);
+	return rc;
 }
 
 static int request(struct cert_mrets *m, const char *method, const char *url, jv body,
@@ -69,7 +158,44 @@ static int request(struct cert_mrets *m, const char *method, const char *url, jv
 	} else {
 		jv_free(body);
 	}
+	if (!req.idempotent) {
+		jv e = jv_object();
+
+		e = jv_object_set(e, jv_string("phase"), jv_string("request"));
+		e = jv_object_set(e, jv_string("method"), jv_string(method));
+		e = jv_object_set(e, jv_string("url"), jv_string(url));
+		e = jv_object_set(e, jv_string("body"),
+				  req.body ? jv_parse(req.body) : jv_null());
+		if ((rc = journal(m, e, err))) {
+			jv_free(text);
+			return rc;
+		}
+	}
 	rc = wp_http_do(&m->http, &req, &resp, err);
+	if (!req.idempotent) {
+		jv e = jv_object(), b = resp.body ? jv_parse(resp.body) : jv_null();
+		int jrc;
+
+		if (!jv_is_valid(b)) {
+			jv_free(b);
+			b = jv_string(resp.body);
+		}
+		e = jv_object_set(e, jv_string("phase"), jv_string("response"));
+		e = jv_object_set(e, jv_string("method"), jv_string(method));
+		e = jv_object_set(e, jv_string("url"), jv_string(url));
+		e = jv_object_set(e, jv_string("status"),
+				  rc ? jv_null() : jv_number((double)resp.status));
+		e = jv_object_set(e, jv_string("body"), rc ? jv_null() : b);
+		if (rc) {
+			jv_free(b);
+			e = jv_object_set(e, jv_string("error"), jv_string(err->msg));
+		}
+		/* The write happened: failing now would leave the ledger behind
+		 * M-RETS. Its request line is on disk and the audit row will
+		 * hold the receipt, so a lost answer line is let go. */
+		if ((jrc = journal(m, e, err)) && !rc)
+			wp_err_clear(err);
+	}
 	if (!rc && resp.status / 100 != 2) {
 		/* The message carries M-RETS's errors[] body, which names the problem. */
 		rc = wp_http_status_err(&resp, what, err);

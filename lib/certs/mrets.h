@@ -13,12 +13,18 @@ struct cert_mrets {
 	char *key;             /* X-Api-Key; wiped by cert_mrets_close */
 	const struct cert_retirement *retirement; /* cert_mrets_file: a retirement, */
 	const char *to_account;                   /* or a transfer to this account */
+	char *journal_path;    /* every write and its answer, NDJSON, fsync'd */
+	FILE *journal;         /* opened at the first write */
+	char journal_prev[65]; /* SHA-256 of the journal's last line */
 	int open;
 };
 #define CERT_MRETS_INIT { .open = 0 }
 
 /* Key from --secret-file > MRETS_API_KEY > [rec] api_key; base from
- * --base-url > MRETS_BASE_URL > [rec] base_url > CERT_MRETS_BASE. */
+ * --base-url > MRETS_BASE_URL > [rec] base_url > CERT_MRETS_BASE. Writes
+ * are journalled (api/rec.md section 8) to [rec] journal, default
+ * $XDG_STATE_HOME/wattpipe/rec-journal.ndjson: one line before each
+ * request and one after, with the previous line's SHA-256; never the key. */
 int cert_mrets_open(struct cert_mrets *m, struct wp_cli *cli, struct wp_err *err);
 void cert_mrets_close(struct cert_mrets *m);
 /* Every quantity of status (NULL: active), of account when not NULL, as

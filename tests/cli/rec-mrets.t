@@ -50,6 +50,18 @@ check "one detail per range" test "$(jq -r 'select(.path | endswith("transaction
 check "then enqueued" test "$(jq -r 'select(.method == "PUT") | .path' "$T/mrets.log")" = '/v1/public/rec/user_transactions/t1001/enqueue'
 run rec-audit
 expect_jq '-s .[-1].detail.registry_receipt | "\(.registry) \(.transaction_id) \(.transaction_status)"' 'M-RETS t1001 complete'
+# The journal: a line before and after each write, chained by SHA-256.
+J=$XDG_STATE_HOME/wattpipe/rec-journal.ndjson
+check "journal is 0600" test "$(stat -c %a "$J")" = 600
+check "journal: request and response of each write" test "$(jq -r '"\(.phase):\(.method):\(.status)"' "$J" | paste -sd,)" = \
+	'request:POST:null,response:POST:201,request:POST:null,response:POST:201,request:POST:null,response:POST:201,request:PUT:null,response:PUT:200'
+/usr/bin/python3 -c 'import hashlib, json, sys
+prev = "0" * 64
+for line in open(sys.argv[1], "rb").read().splitlines():
+    if json.loads(line)["prev_sha256"] != prev: sys.exit(1)
+    prev = hashlib.sha256(line).hexdigest()' "$J"
+check "journal lines chained by SHA-256 (checked with hashlib)" test $? -eq 0
+check "no key in the journal" sh -c "! grep -q '$KEY' '$J'"
 # M-RETS now holds the remainders under new ids: a new import knows them.
 run rec-import --mrets
 expect_jq '[.added, .unchanged] | join(" ")' '0 2'
