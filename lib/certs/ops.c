@@ -497,6 +497,13 @@ struct mover {
 	const struct cert_remote *remote;           /* file with a registry first */
 };
 
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? strdup(s) : NULL;
+}
+
 /* Split piece mv->piece into (low rest, moved, high rest); the old piece
  * stays as their parent, no longer live. Returns the moved piece's id. */
 static int apply_move(struct mover *mo, const struct move *mv, long long *moved, jv *audit,
@@ -519,11 +526,9 @@ static int apply_move(struct mover *mo, const struct move *mv, long long *moved,
 	ps = sqlite3_column_int64(mo->get, 1);
 	pe = sqlite3_column_int64(mo->get, 2);
 	mwh = sqlite3_column_double(mo->get, 3);
-#define DUP(i) (sqlite3_column_text(mo->get, i) ? strdup((const char *)sqlite3_column_text(mo->get, i)) : NULL)
-	status = DUP(4);
-	account = DUP(5);
-	sub = DUP(6);
-#undef DUP
+	status = col_dup(mo->get, 4);
+	account = col_dup(mo->get, 5);
+	sub = col_dup(mo->get, 6);
 	n = pe - ps + 1;
 	part[0][0] = ps, part[0][1] = mv->s - 1;
 	part[1][0] = mv->s, part[1][1] = mv->e;
@@ -554,8 +559,9 @@ static int apply_move(struct mover *mo, const struct move *mv, long long *moved,
 		sqlite3_bind_int64(mo->ins, 5, part[i][1] - part[i][0] + 1);
 		sqlite3_bind_double(mo->ins, 6, pm[i]);
 		bind_opt(mo->ins, 7, mid ? mo->status : status);
+		/* A piece moved to another account leaves its sub-account behind. */
 		bind_opt(mo->ins, 8, mid && mo->account ? mo->account : account);
-		bind_opt(mo->ins, 9, sub);
+		bind_opt(mo->ins, 9, mid && mo->account ? NULL : sub);
 		bind_opt(mo->ins, 10, mid ? mo->retirement : NULL);
 		sqlite3_bind_int64(mo->ins, 11, l->seq);
 		if ((rc = sqlite3_step(mo->ins)) != SQLITE_DONE) {
@@ -564,12 +570,16 @@ static int apply_move(struct mover *mo, const struct move *mv, long long *moved,
 		}
 		if (mid)
 			*moved = sqlite3_last_insert_rowid(l->db);
+		/* "id:start-end:status@account", before and after, for the audit */
 		after = jv_array_append(
-			after, jv_string_fmt("%lld:%lld-%lld:%s", (long long)sqlite3_last_insert_rowid(l->db),
-					     part[i][0], part[i][1], mid ? mo->status : status));
+			after, jv_string_fmt("%lld:%lld-%lld:%s@%s",
+					     (long long)sqlite3_last_insert_rowid(l->db), part[i][0],
+					     part[i][1], mid ? mo->status : status,
+					     mid && mo->account ? mo->account : account ? account : "-"));
 	}
 	a = jv_object_set(a, jv_string("before"),
-			  jv_string_fmt("%lld:%lld-%lld:%s", mv->piece, ps, pe, status));
+			  jv_string_fmt("%lld:%lld-%lld:%s@%s", mv->piece, ps, pe, status,
+					account ? account : "-"));
 	a = jv_object_set(a, jv_string("after"), after);
 	after = jv_invalid();
 	*audit = jv_array_append(*audit, a);
