@@ -688,8 +688,7 @@ static void check_open(struct brm_vctx *c)
 	}
 	wp_fmt_utc(close, t);
 	if (!st || strcmp(st, "Open"))
-		flag(c, "auction %s, closed at %s (%s)", st ? st : "without state", t,
-		     st ? st : "?");
+		flag(c, "auction is %s, not Open (gate closure %s)", st ? st : "without a state", t);
 	else if (c->m->now >= close - CLOSE_MARGIN_S)
 		flag(c, "bidding closes at %s, less than %d s from now", t, CLOSE_MARGIN_S);
 }

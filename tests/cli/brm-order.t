@@ -96,7 +96,7 @@ refused "resolution" "lasts 60 min, the portfolio trades 15-min contracts \(V10\
 run_in "$T/curve.csv" brm-order -a "$OPEN" -p TP2
 refused "read-only portfolio" "portfolio TP2 - DA is READ-only \(V11\)"
 run_in "$T/curve.csv" brm-order -a "$CLOSED" -p TP1
-refused "closed auction" "auction Closed, closed at .* \(V12\)"
+refused "closed auction" "auction is Closed, not Open \(gate closure .*\) \(V12\)"
 grep -v "$(qh 2)" "$T/curve.csv" | sed '4s/4000/3000/' >"$T/bad.csv"
 run_in "$T/bad.csv" order
 refused "curve ends" "last price 3000, must be the auction's max 4000 \(V5\)"

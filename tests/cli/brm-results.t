@@ -47,6 +47,22 @@ expect_code 0
 expect_empty_out
 check "-q keeps stderr quiet" test ! -s "$T/err"
 
+# A whole day: bid, close, publish. The curve (-500, 10) (80.5, 4.5)
+# (4000, 0) clears at 60 EUR with 10 - 5.5 * 560/580.5 = 4.7 MW.
+curve_csv 2 | brm-order -a "$OPEN" -p TP1 >"$T/placed" 2>/dev/null
+ORDER=$(jq -r .order_id "$T/placed")
+ctl auction "{\"id\":\"$OPEN\",\"state\":\"ResultsPublished\"}" >/dev/null
+run brm-results -a "$OPEN" --trades -o ndjson
+expect_code 0
+expect_jq '-s map("\(.contract_id) \(.side) \(.volume_mw) \(.price)") | join(", ")' \
+	"$(qh 1) Buy 4.7 60, $(qh 2) Buy 4.7 60.25"
+expect_jq '-s map(.order_id) | unique | join(",")' "$ORDER"
+run brm-orders -a "$OPEN" -o ndjson
+expect_jq '.state' 'ResultsPublished'
+curve_csv 2 >"$T/curve.csv"
+run_in "$T/curve.csv" brm-order -a "$OPEN" -p TP1 --replace "$ORDER"
+expect_code 65 'auction is ResultsPublished, not Open'
+
 run brm-results
 expect_code 64 '--auction is required'
 run brm-results -a BRM_QH_DA_1-19990101

@@ -230,7 +230,7 @@ static void test_rules(void)
 		m.auction = jv_object_set(jv_copy(a), jv_string("state"), jv_string("Closed"));
 		is_int(brm_order_validate(&o, &m, &none, &probs, &err), WP_EDATA, "V12 closed");
 		p0 = jv_array_get(jv_copy(probs), 0);
-		ok(strstr(jv_string_value(p0), "auction Closed, closed at 2099-01-01T10:00:00Z (Closed) (V12)") != NULL,
+		ok(strstr(jv_string_value(p0), "auction is Closed, not Open (gate closure 2099-01-01T10:00:00Z) (V12)") != NULL,
 		   "V12 message");
 		jv_free(p0);
 		jv_free(probs);
