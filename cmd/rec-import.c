@@ -22,6 +22,21 @@ static const struct wp_prog prog = {
 	opts, "rec",
 };
 
+/* The summary record of one source: what it added since the counts were
+ * added0/unchanged0. */
+static jv summary(struct wp_cli *cli, const char *source, const char *format,
+		  const struct cert_import *imp, long added0, long unchanged0)
+{
+	jv sum = jv_object();
+
+	sum = jv_object_set(sum, jv_string("source"), jv_string(source));
+	sum = jv_object_set(sum, jv_string("format"), format ? jv_string(format) : jv_null());
+	sum = jv_object_set(sum, jv_string("added"), jv_number((double)(imp->added - added0)));
+	sum = jv_object_set(sum, jv_string("unchanged"),
+			    jv_number((double)(imp->unchanged - unchanged0)));
+	return jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
+}
+
 /* One file into the open import; the format from --format or its columns. */
 static int import_file(struct wp_cli *cli, struct cert_import *imp, const char *path,
 		       jv *done, struct wp_err *err)
@@ -31,37 +46,33 @@ static int import_file(struct wp_cli *cli, struct cert_import *imp, const char *
 	struct wp_reader *r;
 	FILE *opened;
 	long added = imp->added, unchanged = imp->unchanged;
-	jv rec, b, sum;
+	jv rec, b;
 	int rc;
 
 	if (fname && (rc = cert_format_find(fname, &f, err)))
 		return rc;
 	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
 		return rc;
+	/* The reader's own errors name file and line; ours get them here. */
 	while ((rc = wp_reader_next(r, &rec, err)) == 0 && jv_is_valid(rec)) {
-		if (!f && (rc = cert_format_detect(jv_copy(rec), &f, err))) {
+		if (!f && (rc = cert_format_detect(jv_copy(rec), &f, err)))
 			jv_free(rec);
+		else if (!(rc = cert_format_map(f, rec, &b, err)))
+			rc = cert_import_add(imp, b, err);
+		if (rc) {
+			if (rc != WP_EUSAGE)
+				wp_err_prefix(err, "%s:%ld", path ? path : "stdin",
+					      wp_reader_line(r));
 			break;
 		}
-		if ((rc = cert_format_map(f, rec, &b, err)) || (rc = cert_import_add(imp, b, err)))
-			break;
 	}
-	if (rc && rc != WP_EUSAGE && wp_reader_line(r) > 0)
-		wp_err_prefix(err, "%s:%ld", path ? path : "stdin", wp_reader_line(r));
 	wp_reader_free(r);
 	if (opened)
 		fclose(opened);
-	if (rc)
-		return rc;
-	sum = jv_object();
-	sum = jv_object_set(sum, jv_string("source"), jv_string(path ? path : "-"));
-	sum = jv_object_set(sum, jv_string("format"), f ? jv_string(f->name) : jv_null());
-	sum = jv_object_set(sum, jv_string("added"), jv_number((double)(imp->added - added)));
-	sum = jv_object_set(sum, jv_string("unchanged"),
-			    jv_number((double)(imp->unchanged - unchanged)));
-	sum = jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
-	*done = jv_array_append(*done, sum);
-	return 0;
+	if (!rc)
+		*done = jv_array_append(*done, summary(cli, path ? path : "-", f ? f->name : NULL,
+						       imp, added, unchanged));
+	return rc;
 }
 
 static int add(void *imp, jv batch, struct wp_err *err)
@@ -74,21 +85,13 @@ static int import_mrets(struct wp_cli *cli, struct cert_import *imp, jv *done, s
 {
 	struct cert_mrets m = CERT_MRETS_INIT;
 	long added = imp->added, unchanged = imp->unchanged;
-	jv sum;
 	int rc;
 
 	if (!(rc = cert_mrets_open(&m, cli, err)))
 		rc = cert_mrets_holdings(&m, wp_cli_get(cli, "account"), NULL, add, imp, err);
-	if (!rc) {
-		sum = jv_object();
-		sum = jv_object_set(sum, jv_string("source"), jv_string(m.base));
-		sum = jv_object_set(sum, jv_string("format"), jv_string("mrets-api"));
-		sum = jv_object_set(sum, jv_string("added"), jv_number((double)(imp->added - added)));
-		sum = jv_object_set(sum, jv_string("unchanged"),
-				    jv_number((double)(imp->unchanged - unchanged)));
-		sum = jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
-		*done = jv_array_append(*done, sum);
-	}
+	if (!rc)
+		*done = jv_array_append(*done, summary(cli, m.base, "mrets-api", imp, added,
+						       unchanged));
 	cert_mrets_close(&m);
 	return rc;
 }

@@ -222,7 +222,8 @@ int cert_ledger_open(struct cert_ledger **lp, const char *path,
 	 * survives power loss, which a compliance ledger owes its users. */
 	if ((!o->readonly &&
 	     (rc = cert_exec(l, "PRAGMA journal_mode = WAL", "set WAL mode", err))) ||
-	    (rc = cert_exec(l, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+	    (rc = cert_exec(l, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+				" PRAGMA cache_size = -65536",
 			    "set pragmas", err)))
 		goto fail;
 	if (sqlite3_create_function(l->db, "cert_eligible", 2,

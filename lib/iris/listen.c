@@ -36,6 +36,7 @@
 #include "iris/iris.h"
 
 #define STOP_GRACE_S 3.0
+#define AUTH_TIMEOUT_S 30.0   /* connect + put-token; the service allows 20 s */
 #define HEALTHY_S 60.0
 
 /* A message stored (folder not yet synced) and waiting to be accepted. */
@@ -66,10 +67,11 @@ struct iris_listener {
 	 * interleave, so each link has its own buffer */
 	struct rbuf { char *p; size_t len, cap; } cbs_in, in;
 	/* timers, monotonic seconds, 0 = not armed */
-	double reconnect_at, idle_at, stop_deadline;
+	double reconnect_at, idle_at, stop_deadline, auth_deadline;
 	double backoff;
 	int failures;              /* connection attempts in a row that never got authorized */
 	char last_failure[1100];
+	int timed_out;             /* last_failure says why; keep it */
 	atomic_int stop_asked;
 	int stopping, done;
 	int poke;                  /* work done outside the connection's batch */
@@ -336,6 +338,7 @@ static void connect_now(struct iris_listener *l)
 	}
 	snprintf(addr, sizeof addr, "%s:%s", l->host, l->port);
 	l->connected_at = now_s();
+	l->auth_deadline = l->connected_at + AUTH_TIMEOUT_S;
 	l->st->connects++;
 	trace(l, "connect %s%s", addr, l->tls ? " (TLS)" : "");
 	pn_proactor_connect2(l->p, l->conn, t, addr);
@@ -412,6 +415,7 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	trace(l, "transport closed: %s", why);
 	l->conn = NULL;
 	l->cbs_snd = l->cbs_rcv = l->rcv = NULL;
+	l->auth_deadline = 0;
 	l->cbs_in.len = l->in.len = 0;
 	l->idle_at = 0;
 	drop_staged(l);
@@ -424,8 +428,9 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	l->authorized = 0;
 	if (now_s() - l->connected_at >= HEALTHY_S)
 		l->backoff = l->o.backoff_s;
-	if (strcmp(why, "closed") || !l->last_failure[0])
+	if ((strcmp(why, "closed") || !l->last_failure[0]) && !l->timed_out)
 		snprintf(l->last_failure, sizeof l->last_failure, "%s", why);
+	l->timed_out = 0;
 	if (l->o.once && l->failures >= l->o.retries) {
 		struct wp_err e = WP_ERR_INIT;
 
@@ -540,6 +545,7 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 	trace(l, "put-token reply %lld %s", (long long)status, desc);
 	if (status >= 200 && status < 300) {
 		l->failures = 0;
+		l->auth_deadline = 0;
 		if (!l->authorized) {
 			l->authorized = 1;
 			open_queue(l);
@@ -895,6 +901,15 @@ static void timers(struct iris_listener *l, double t)
 		l->done = 1;
 		return;
 	}
+	if (l->auth_deadline && t >= l->auth_deadline) {
+		/* A silent peer: give up on this connection like a lost one. */
+		l->auth_deadline = 0;
+		l->timed_out = 1;
+		snprintf(l->last_failure, sizeof l->last_failure,
+			 "no connection and put-token answer within %.0f s", AUTH_TIMEOUT_S);
+		if (l->conn)
+			pn_proactor_disconnect(l->p, NULL);
+	}
 	if (l->reconnect_at && t >= l->reconnect_at)
 		connect_now(l);
 	if (l->idle_at && t >= l->idle_at) {
@@ -925,10 +940,10 @@ static void timers(struct iris_listener *l, double t)
 static void arm_timer(struct iris_listener *l)
 {
 	double next = 0, t = now_s();
-	double c[4] = { l->stop_deadline, l->reconnect_at, l->idle_at,
+	double c[5] = { l->stop_deadline, l->reconnect_at, l->idle_at, l->auth_deadline,
 			l->conn && l->authorized && !l->stopping ? l->token_refresh : 0 };
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (c[i] && (!next || c[i] < next))
 			next = c[i];
 	if (next)

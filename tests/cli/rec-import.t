@@ -57,6 +57,9 @@ expect_code 65 "qty.csv:2: .*holds 10 certificates, quantity says '9'"
 printf 'Serial Numbers,Quantity,Vintage,Generator ID\n901-A-1 to 10,10,2024.01,901\n' >"$T/vin.csv"
 run rec-import "$T/vin.csv"
 expect_code 65 "vin.csv:2: .*vintage '2024.01' is not MM/YYYY"
+printf 'Serial Numbers,Quantity,Vintage,Generator ID\n901-A-1 to 10,10,01/2024,901\n{bad\n' >"$T/ragged.csv"
+run rec-import "$T/ragged.csv"
+expect_code 65 'nothing imported: .*ragged.csv:3: 1 field, header has 4'
 unchanged_since first
 run rec-import "$T/missing.csv"
 expect_code 66 'missing.csv'
