@@ -1,15 +1,15 @@
 /* brm.h: BRM day-ahead auctions on Nord Pool's Auction API
  * (../shared/api/brm.md).
  *
- * Three parts:
  *  - order.c: the order model built from input records, the validation
- *    rules (a table: the man page and the tests list the same rules) and
- *    the user's risk limits, and the JSON request bodies;
- *  - api.c: the session (environment, OAuth2 password grant, token cache,
- *    one re-login on 401), reads, and writes that never blindly repeat a
- *    non-idempotent request but re-read state after an ambiguous failure;
+ *    rules and the user's risk limits as one table (brm-order --rules, the
+ *    man page and the tests list the same rules), the JSON request bodies;
+ *  - api.c: the session (environments, OAuth2 password grant, token cache,
+ *    one re-login on 401), reads, and writes that are sent once and, after
+ *    an ambiguous failure, learn from the orders whether they landed;
  *  - journal.c: the fsync'd, append-only audit journal;
- *  - records.c: API replies turned into flat output records.
+ *  - records.c: API replies turned into flat output records;
+ *  - session.c: what every brm-* program sets up from its command line.
  *
  * Ownership: functions taking a jv consume it; returned jv values belong to
  * the caller. Strings in the structs below are malloc'd and freed by the
@@ -107,8 +107,8 @@ struct brm_rule {
 };
 extern const struct brm_rule brm_rules[]; /* ends with { NULL } */
 
-/* Check o against every rule. Each violation is one string in *problems
- * (a jv array, the caller's): "SRC:LINE: AUCTION PORTFOLIO/AREA CONTRACT
+/* Check o against every rule. *problems is set (not consumed) to a jv
+ * array, the caller's, with one string per violation: "SRC:LINE: AUCTION PORTFOLIO/AREA CONTRACT
  * point N: what (RULE)". Resolves o->portfolio to the portfolio's name and
  * defaults o->area when the portfolio has one area. Returns WP_EDATA when
  * there is any problem (err says how many), 0 otherwise. */

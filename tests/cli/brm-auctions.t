@@ -12,7 +12,7 @@ run brm-auctions -o ndjson
 expect_code 0
 expect_jq "-s map(.auction_id) | join(\",\")" "$RESULTS,$CLOSED,$OPEN"
 expect_jq "select(.auction_id == \"$OPEN\") | [.state, .contracts, .currency, .min_price, .max_price] | @csv" \
-	'"Open",168,"EUR",-500,4000'
+	"\"Open\",$((7 * $(day_hours '+2 days'))),\"EUR\",-500,4000"
 check "closeBiddingFrom/To sent as UTC" test "$(jq -r 'select(.path == "/api/v1/auctions") | .query.closeBiddingFrom[0]' "$T/brm.log" | tail -1)" \
 	= "$(cet_utc '-1 day' 00:00)"
 
@@ -25,11 +25,14 @@ run brm-auctions --from 2026-03-29 --to 2026-03-29 -o ndjson
 expect_code 0
 expect_jq '[.auction_id, .contracts] | @csv' '"BRM_QH_DA_1-20260328",161'
 
-# 168 contracts: 96 quarter hours, 48 half hours, 24 hours, in delivery order.
+# 168 contracts: 96 quarter hours, 48 half hours, 24 hours, in delivery
+# order (on a normal day: the open auction's may be a DST day).
+h=$(day_hours '+2 days')
 run brm-auctions --id "$OPEN" --contracts -o ndjson
 expect_code 0
-expect_lines 168
-expect_jq '-s group_by(.resolution_min) | map("\(.[0].resolution_min):\(length)") | join(" ")' '15:96 30:48 60:24'
+expect_lines $((7 * h))
+expect_jq '-s group_by(.resolution_min) | map("\(.[0].resolution_min):\(length)") | join(" ")' \
+	"15:$((4 * h)) 30:$((2 * h)) 60:$h"
 expect_jq '-s .[0] | [.contract_id, .area, .interval_start_utc, .interval_end_utc, .interval_start_local] | join(" ")' \
 	"BRM_QH_DA_1-$OPEN_DAY-01_H TEL $(cet_utc '+2 days' 00:00) $(cet_utc '+2 days' 01:00) $(TZ=Europe/Bucharest date -d "$(cet_utc '+2 days' 00:00)" +%FT%T%:z)"
 expect_jq '-s .[1].contract_id' "BRM_QH_DA_1-$OPEN_DAY-01_HH"

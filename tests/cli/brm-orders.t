@@ -12,12 +12,12 @@ run brm-orders -a "$RESULTS" -o ndjson
 expect_code 0
 expect_lines 1
 expect_jq '[.kind, .portfolio, .area, .state, .version, .curves, .points, .comment] | @csv' \
-	'"curve","TP1 - DA","TEL","ResultsPublished",1,96,288,"seed"'
+	"\"curve\",\"TP1 - DA\",\"TEL\",\"ResultsPublished\",1,$((4 * $(day_hours today))),$((12 * $(day_hours today))),\"seed\""
 SEED=$(jq -r .order_id "$T/out")
 
 run brm-orders --rows "$SEED" -o csv --no-header
 expect_code 0
-expect_lines 288
+expect_lines $((12 * $(day_hours today)))
 check "rows are brm-order's input shape" test "$(head -3 "$T/out" | cut -d, -f2- | tr '\n' ' ')" \
 	= "BRM_QH_DA_1-$(cet_day today)-01_QH,-500,12.5 BRM_QH_DA_1-$(cet_day today)-01_QH,150,2.5 BRM_QH_DA_1-$(cet_day today)-01_QH,4000,0 "
 

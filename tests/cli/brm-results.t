@@ -9,7 +9,7 @@ expect_code 0
 
 run brm-results -a "$RESULTS" -o ndjson
 expect_code 0
-expect_lines 168
+expect_lines $((7 * $(day_hours today)))
 expect_jq '-s .[0] | [.iso, .market, .run, .location, .location_type, .lmp, .currency, .unit, .brm_resolution_min, .brm_status] | @csv' \
 	'"BRM","DA","final","TEL","ZONE",60,"EUR","MWh",60,"Final"'
 expect_jq '-s .[0].interval_start_utc' "$(cet_utc today 00:00)"
@@ -23,7 +23,7 @@ check "CSV starts with the shared price header" test "$(head -1 "$T/out" | cut -
 # so at 60 EUR it buys 12.5 - 10 * 560/650 = 3.9 MW (0.1 MW steps).
 run brm-results -a "$RESULTS" --trades -o ndjson
 expect_code 0
-expect_lines 96
+expect_lines $((4 * $(day_hours today)))
 expect_jq '-s .[0] | [.portfolio, .order_type, .side, .volume_mw, .net_mw, .price, .resolution_min] | @csv' \
 	'"TP1 - DA","Curve","Buy",3.9,3.9,60,15'
 run brm-results -a "$RESULTS" --trades -p TP3
@@ -34,7 +34,7 @@ expect_empty_out
 ctl switch '{"name":"prices-array"}' >/dev/null
 ctl switch '{"name":"trades-order-type"}' >/dev/null
 run brm-results -a "$RESULTS" -o ndjson
-expect_lines 168
+expect_lines $((7 * $(day_hours today)))
 run brm-results -a "$RESULTS" --trades -o ndjson
 expect_jq '-s .[0].order_type' 'Curve'
 

@@ -10,6 +10,8 @@ chmod 600 "$XDG_CONFIG_HOME/wattpipe/config"
 cet_day() { TZ=Europe/Brussels date -d "$1" +%Y%m%d; }
 # cet_utc DAY HH:MM: that CET wall time in UTC, RFC 3339.
 cet_utc() { date -u -d "@$(TZ=Europe/Brussels date -d "$(TZ=Europe/Brussels date -d "$1" +%F) $2" +%s)" +%FT%TZ; }
+# day_hours DAY: hours in that CET day (23 or 25 on DST change days).
+day_hours() { echo $((($(date -d "$(cet_utc "$1 + 1 day" 00:00)" +%s) - $(date -d "$(cet_utc "$1" 00:00)" +%s)) / 3600)); }
 OPEN=BRM_QH_DA_1-$(cet_day '+1 day')      # delivers D+2, bidding open
 OPEN_DAY=$(cet_day '+2 days')
 CLOSED=BRM_QH_DA_1-$(cet_day today)      # delivers tomorrow, closed
