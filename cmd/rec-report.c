@@ -11,6 +11,7 @@ static const struct wp_opt opts[] = {
 	{ "obligations", 0, "FILE", "records with state, year, obligation_mwh (NDJSON or CSV)", WP_COMPLETE_FILE },
 	{ "deadlines", 0, "FILE", "deadline table (default share/wattpipe/rec-deadlines.csv)", WP_COMPLETE_FILE },
 	{ "co2-rates", 0, "FILE", "emission rates (default share/wattpipe/rec-co2-rates.csv)", WP_COMPLETE_FILE },
+	{ "plants", 0, "FILE", "eGRID plant sheet as CSV (ORISPL, SUBRGN): subregion by EIA plant id", WP_COMPLETE_FILE },
 	{ "method", 0, "METHOD", "emission rate method (default egrid-nonbaseload)", WP_COMPLETE_WORDS("egrid-nonbaseload egrid-total") },
 	{ "region", 0, "SUBREGION", "eGRID subregion for certificates without one", WP_COMPLETE_NONE },
 	{ "rate-year", 0, "YEAR", "use rates of this year or earlier (default: latest)", WP_COMPLETE_NONE },
@@ -61,6 +62,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct wp_writer *w;
 	struct wp_date today;
 	char *dl = NULL, *rates = NULL, day[WP_TIME_MAX];
+	const char *plants;
 	long year, ry;
 	jv ob = jv_null();
 	int rc, upcoming = wp_cli_has(cli, "upcoming");
@@ -92,6 +94,8 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	if ((rc = cert_cmd_datafile(cli, "deadlines", "deadlines", "rec-deadlines.csv", &dl, err)) ||
 	    (rc = cert_cmd_datafile(cli, "co2-rates", "co2_rates", "rec-co2-rates.csv", &rates, err)) ||
 	    (rc = cert_refdata_load(&d, dl, upcoming ? NULL : rates, err)) ||
+	    (!upcoming && (plants = wp_cli_setting(cli, "plants", NULL, "rec", "plants", NULL, err)) &&
+	     (rc = cert_plants_load(&d, plants, err))) ||
 	    (rc = wp_cli_writer(cli, upcoming ? dcols : cols, &w, err)))
 		goto out;
 	if (upcoming) {

@@ -3,6 +3,7 @@ complete -c rec-report -f
 complete -c rec-report -l obligations -r -F -d 'records with state, year, obligation_mwh (NDJSON or CSV)'
 complete -c rec-report -l deadlines -r -F -d 'deadline table (default share/wattpipe/rec-deadlines.csv)'
 complete -c rec-report -l co2-rates -r -F -d 'emission rates (default share/wattpipe/rec-co2-rates.csv)'
+complete -c rec-report -l plants -r -F -d 'eGRID plant sheet as CSV (ORISPL, SUBRGN): subregion by EIA plant id'
 complete -c rec-report -l method -r -f -a 'egrid-nonbaseload egrid-total' -d 'emission rate method (default egrid-nonbaseload)'
 complete -c rec-report -l region -r -f -d 'eGRID subregion for certificates without one'
 complete -c rec-report -l rate-year -r -f -d 'use rates of this year or earlier (default: latest)'

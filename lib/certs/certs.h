@@ -200,16 +200,28 @@ struct cert_rate {
 	int year;
 	double rate_lb_per_mwh;
 };
+/* eGRID's plant sheet (PLNT<yy>): EIA plant id (ORISPL) -> subregion. */
+struct cert_plant {
+	char *plant, *region;
+};
 struct cert_refdata {
 	struct cert_deadline *dl;
 	int ndl;
 	struct cert_rate *rates;
 	int nrates;
+	struct cert_plant *plants; /* sorted by plant */
+	int nplants;
 };
-#define CERT_REFDATA_INIT { 0, 0, 0, 0 }
+#define CERT_REFDATA_INIT { 0, 0, 0, 0, 0, 0 }
 /* Either path may be NULL. WP_ENOINPUT / WP_EDATA "FILE:LINE: ...". */
 int cert_refdata_load(struct cert_refdata *d, const char *deadlines_csv, const char *rates_csv,
 		      struct wp_err *err);
+/* The plant sheet as CSV: the header row (the first or, as eGRID writes
+ * it, the second, under descriptive names) has the mnemonics ORISPL and
+ * SUBRGN. WP_ENOINPUT / WP_EDATA "FILE:LINE: ...". */
+int cert_plants_load(struct cert_refdata *d, const char *plants_csv, struct wp_err *err);
+/* The subregion of an EIA plant id, or NULL. */
+const char *cert_plant_region(const struct cert_refdata *d, const char *plant);
 void cert_refdata_release(struct cert_refdata *d);
 /* The deadline of a row for a compliance year as YYYY-MM-DD, or 0 when the
  * row gives no single day ("mid-June", "08-17..09-10"). */
@@ -228,7 +240,9 @@ struct cert_report_opts {
 };
 /* Compliance position per (state, compliance year): obligations (records
  * with state, year, obligation_mwh; consumed, may be jv_null()) against
- * retired MWh, with CO2 avoided on the retired MWh. */
+ * retired MWh, with CO2 avoided on the retired MWh. A certificate's
+ * subregion: its egrid_region, else its plant's (cert_plants_load), else
+ * o->region; without one its MWh have no CO2 figure. */
 int cert_report_position(struct cert_ledger *l, const struct cert_refdata *d,
 			 const struct cert_report_opts *o, jv obligations, cert_emit_fn emit,
 			 void *ctx, struct wp_err *err);

@@ -223,9 +223,66 @@ int cert_refdata_load(struct cert_refdata *d, const char *deadlines_csv, const c
 	return rc;
 }
 
+static int plant_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cert_plant *)a)->plant, ((const struct cert_plant *)b)->plant);
+}
+
+int cert_plants_load(struct cert_refdata *d, const char *path, struct wp_err *err)
+{
+	struct table t;
+	int rc = 0, h, r, cp = -1, cr = -1, i;
+
+	if ((rc = table_read(path, &t, err)))
+		return rc;
+	for (h = 0; h < 2 && h < t.nrows && (cp < 0 || cr < 0); h++)
+		for (cp = cr = -1, i = 0; t.rows[h][i]; i++) {
+			if (strcmp(t.rows[h][i], "ORISPL") == 0)
+				cp = i;
+			else if (strcmp(t.rows[h][i], "SUBRGN") == 0)
+				cr = i;
+		}
+	if (cp < 0 || cr < 0) {
+		rc = wp_err_set(err, WP_EDATA, "%s: no ORISPL and SUBRGN columns in the first two rows",
+				path);
+		goto out;
+	}
+	if (!(d->plants = calloc((size_t)t.nrows + 1, sizeof *d->plants))) {
+		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
+		goto out;
+	}
+	for (r = h; r < t.nrows; r++) {
+		const char *p = cell(&t, r, cp), *g = cell(&t, r, cr);
+
+		if (!*p || !*g)
+			continue; /* eGRID has plants outside every subregion */
+		d->plants[d->nplants].plant = strdup(p);
+		d->plants[d->nplants].region = strdup(g);
+		d->nplants++;
+	}
+	qsort(d->plants, (size_t)d->nplants, sizeof *d->plants, plant_cmp);
+out:
+	table_free(&t);
+	return rc;
+}
+
+const char *cert_plant_region(const struct cert_refdata *d, const char *plant)
+{
+	struct cert_plant key = { (char *)plant, NULL }, *hit;
+
+	if (!plant || !d->nplants)
+		return NULL;
+	hit = bsearch(&key, d->plants, (size_t)d->nplants, sizeof key, plant_cmp);
+	return hit ? hit->region : NULL;
+}
+
 void cert_refdata_release(struct cert_refdata *d)
 {
 	int i;
+
+	for (i = 0; i < d->nplants; i++)
+		free(d->plants[i].plant), free(d->plants[i].region);
+	free(d->plants);
 
 	for (i = 0; i < d->ndl; i++) {
 		struct cert_deadline *x = &d->dl[i];
@@ -472,18 +529,21 @@ int cert_report_position(struct cert_ledger *l, const struct cert_refdata *d,
 	if ((rc = cert_prepare(l, &st,
 			       "SELECT json_extract(p.retirement, '$.state'),"
 			       " json_extract(p.retirement, '$.year'),"
-			       " coalesce(b.egrid_region, ?1), sum(p.certificates), sum(p.mwh)"
+			       " b.egrid_region, sum(p.certificates), sum(p.mwh), b.eia_plant_id"
 			       " FROM piece p JOIN batch b ON b.id = p.batch_id"
 			       " WHERE p.live = 1 AND p.status = 'retired'"
-			       " GROUP BY 1, 2, 3",
+			       " GROUP BY 1, 2, 3, 6",
 			       err)))
 		goto out;
-	if (o->region)
-		sqlite3_bind_text(st, 1, o->region, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(st, 0);
 		const char *region = (const char *)sqlite3_column_text(st, 2);
 		int year = sqlite3_column_int(st, 1);
+
+		if (!region)
+			region = cert_plant_region(d, (const char *)sqlite3_column_text(st, 5));
+		if (!region)
+			region = o->region;
 		double mwh = sqlite3_column_double(st, 4);
 		const struct cert_rate *rate =
 			region ? cert_rate_find(d, region, o->method, o->rate_year) : NULL;

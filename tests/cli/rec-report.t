@@ -26,6 +26,21 @@ run rec-report --obligations "$T/ob.csv" --region AKGD --method egrid-total --to
 expect_jq 'select(.state == "MN") | .co2_rate_lb_per_mwh' '1052.114'
 expect_jq 'select(.state == "PA") | [.next_deadline, .days_left] | join(",")' '2025-09-01,31'
 
+# Subregions by EIA plant id from an eGRID-style plant sheet (two header
+# rows, mnemonics second), the rest from --region. Test data, not eGRID's.
+printf 'Plant ORIS code,Plant name,eGRID subregion acronym\nORISPL,PNAME,SUBRGN\n58001,Prairie Ridge Wind,AKGD\n60233,Kankakee Solar,\n' >"$T/plants.csv"
+printf 'region,method,year,rate_lb_per_mwh,source\nAKGD,egrid-nonbaseload,2024,1224.498,test\nTEST,egrid-nonbaseload,2024,1000,test\n' >"$T/rates.csv"
+run rec-report --plants "$T/plants.csv" --co2-rates "$T/rates.csv" --region TEST --today 2025-03-01
+# 400 MWh x 1224.498 (plant 58001 -> AKGD) + 100 MWh x 1000 (NAR, --region TEST)
+expect_jq 'select(.state == "MN") | [.co2_avoided_lb, (.co2_rate_lb_per_mwh * 10000 | round), .co2_rate_source] | join("|")' \
+	'589799.2|11795984|AKGD 2024 test; TEST 2024 test'
+# Without --region the NAR certificates (no plant id) have no rate: no figure.
+run rec-report --plants "$T/plants.csv" --co2-rates "$T/rates.csv" --today 2025-03-01
+expect_jq 'select(.state == "MN") | .co2_avoided_t' 'null'
+printf 'a,b\n1,2\n' >"$T/plants-bad.csv"
+run rec-report --plants "$T/plants-bad.csv"
+expect_code 65 'no ORISPL and SUBRGN columns in the first two rows'
+
 # No region known: CO2 is missing (null), never 0.
 run rec-report --today 2025-03-01
 expect_jq 'select(.state == "MN") | [.obligation_mwh, .co2_avoided_t, .co2_rate_source] | map(tostring) | join(",")' 'null,null,null'

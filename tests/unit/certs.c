@@ -380,6 +380,22 @@ static void test_report(void)
 	is_int(cert_deadline_date(&dl, 2024, date), 0, "fuzzy deadline has no date");
 	is_num(cert_lb_to_t(1224498), 555.423, 5e-4, "1,224,498 lb = 555.423 t (rec.md)");
 
+	{
+		char path[300];
+		FILE *f;
+		struct cert_refdata p = CERT_REFDATA_INIT;
+
+		snprintf(path, sizeof path, "%s.plants.csv", dbpath);
+		f = fopen(path, "w");
+		fputs("Plant ORIS code,eGRID subregion acronym\nORISPL,SUBRGN\n7,ERCT\n58001,MROW\n3,\n", f);
+		fclose(f);
+		is_int(cert_plants_load(&p, path, &err), 0, "plant sheet with its mnemonics in row 2");
+		is_int(p.nplants, 2, "plants without a subregion skipped");
+		is_str(cert_plant_region(&p, "58001"), "MROW", "subregion of a plant");
+		ok(cert_plant_region(&p, "4") == NULL, "unknown plant");
+		cert_refdata_release(&p);
+		unlink(path);
+	}
 	d.rates = &rate;
 	d.nrates = 1;
 	ok(cert_rate_find(&d, "akgd", "egrid-nonbaseload", 0) == &rate, "rate by region, any case");
