@@ -23,6 +23,16 @@ MRETS_API_KEY=wrong run rec-import --mrets
 expect_code 77 'HTTP 401.*missing or invalid API key'
 check "nothing imported after the refusal" test ! -s "$DB" -o "$(rec-list 2>/dev/null | wc -l)" -eq 0
 
+# The key from config [rec] api_key: only in a file nobody else can read.
+printf '[rec]\nrate_max = 6\nrate_window = 2\nretries = 0\napi_key = %s\n' "$KEY" >"$T/cfg"
+chmod 644 "$T/cfg"
+run rec-import --mrets --dry-run --config "$T/cfg"
+expect_code 78 'chmod 600'
+chmod 600 "$T/cfg"
+run rec-import --mrets --dry-run --config "$T/cfg"
+expect_code 0
+expect_jq '[.added, .dry_run] | join(" ")' '3 true'
+
 # The key from a 0600 file; it is sent as X-Api-Key and never shown.
 SECRET=$(secret_file key "$KEY")
 run rec-import --mrets --secret-file "$SECRET" -v
