@@ -302,25 +302,6 @@ int brm_status_err(long status, jv reply, int write, const char *what, struct wp
 			  msg[0] ? ": " : "", msg);
 }
 
-/* A write goes out on a connection of its own. libcurl silently resends
- * a request, POST included, when a reused keep-alive connection turns out
- * dead before any answer; on a fresh connection it never does, so a write
- * is sent exactly once. */
-static int send_req(struct brm_session *s, const struct wp_http_req *req,
-		    struct wp_http_resp *resp, struct wp_err *err)
-{
-	struct wp_http once;
-	int rc;
-
-	if (req->idempotent)
-		return wp_http_do(s->http, req, resp, err);
-	if ((rc = wp_http_init(&once, &s->http->o, err)))
-		return rc;
-	rc = wp_http_do(&once, req, resp, err);
-	wp_http_release(&once);
-	return rc;
-}
-
 int brm_call(struct brm_session *s, const char *method, const char *path, jv body,
 	     int idempotent, long *status, jv *reply, struct wp_err *err)
 {
@@ -363,7 +344,7 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 		req.body = text;
 		req.body_len = text ? strlen(text) : 0;
 		req.idempotent = idempotent;
-		if ((rc = send_req(s, &req, &resp, err))) {
+		if ((rc = wp_http_do(s->http, &req, &resp, err))) {
 			wp_err_prefix(err, "%s %s", method, path);
 			wp_http_resp_release(&resp);
 			break;

@@ -388,6 +388,10 @@ static void setup(struct wp_http *h, const char *method, const struct wp_http_re
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, head);
+	/* libcurl silently sends a request again, POST included, when a
+	 * reused keep-alive connection turns out dead before any answer. A
+	 * request that must not repeat goes out on a connection of its own. */
+	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, req->idempotent ? 0L : 1L);
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(method, "HEAD") == 0) {

@@ -6,7 +6,8 @@
  * - Retries only when req.idempotent: on connect/timeout errors, 429 and
  *   5xx, with exponential backoff (opts.backoff_s, doubling) plus jitter;
  *   a Retry-After header (seconds or HTTP date) on 429/503 wins. Giving up
- *   is WP_ETEMP. A non-idempotent request is sent once, whatever happens.
+ *   is WP_ETEMP. A non-idempotent request is sent once, whatever happens,
+ *   on a fresh connection (libcurl would resend on a dead reused one).
  * - Rate limit shared by every process using the same opts.rate_name: a
  *   lock file in the cache dir holds recent request times (flock), so
  *   concurrent cron jobs together stay under rate_max per rate_window_s and
