@@ -40,7 +40,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_mrets m = CERT_MRETS_INIT;
 	struct cert_remote remote = { cert_mrets_file, &m }, *rp = NULL;
 	struct wp_writer *w;
-	char year[16];
+	char year[16] = "-";
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
 
 	if ((rc = cert_cmd_select(cli, &sel, err)))
@@ -58,7 +58,8 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	if ((rc = cert_retirement_check(&r, err)))
 		return rc;
 	/* Retirement is final: say what is about to happen before doing it. */
-	snprintf(year, sizeof year, r.year > 0 ? "%d" : "-", r.year);
+	if (r.year > 0)
+		snprintf(year, sizeof year, "%d", r.year);
 	wp_cli_note(cli, "%s%s retirement, reason %s, state %s, year %s, beneficiary %s",
 		    dry ? "dry run (add --commit to retire): " : "", r.type,
 		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
@@ -70,12 +71,13 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		/* The registry first, the ledger after it: a failure at M-RETS
 		 * leaves the ledger as it was. */
 		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
-			return rc;
+			goto out;
 		m.retirement = &r;
 		rp = &remote;
 	}
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_retire(l, &sel, &r, rp, dry, cert_cmd_emit, w, err);
+out:
 	cert_ledger_close(l);
 	cert_mrets_close(&m);
 	return rc;

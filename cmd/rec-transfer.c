@@ -47,12 +47,13 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		sel.registry = "M-RETS";
 		/* The registry first, the ledger after it (see rec-retire). */
 		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
-			return rc;
+			goto out;
 		m.to_account = wp_cli_get(cli, "to");
 		rp = &remote;
 	}
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_transfer(l, &sel, wp_cli_get(cli, "to"), rp, dry, cert_cmd_emit, w, err);
+out:
 	cert_ledger_close(l);
 	cert_mrets_close(&m);
 	return rc;
