@@ -1,7 +1,5 @@
 /* rec-retire: retire certificates in the REC ledger, by serial range or by
  * quantity (oldest vintage first), with the retirement fields. */
-#include <strings.h>
-
 #include "wp.h"
 #include "certs/cmd.h"
 #include "certs/mrets.h"
@@ -38,7 +36,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_retirement r = CERT_RETIREMENT_INIT;
 	struct cert_ledger *l = NULL;
 	struct cert_mrets m = CERT_MRETS_INIT;
-	struct cert_remote remote = { cert_mrets_file, &m }, *rp = NULL;
+	const struct cert_remote *rp = NULL;
 	struct wp_writer *w;
 	char year[16] = "-";
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
@@ -64,17 +62,9 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		    dry ? "dry run (add --commit to retire): " : "", r.type,
 		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
 		    r.beneficiary ? r.beneficiary : "-");
-	if (wp_cli_has(cli, "mrets")) {
-		if (sel.registry && strcasecmp(sel.registry, "M-RETS") != 0)
-			return wp_err_set(err, WP_EUSAGE, "--mrets retires M-RETS certificates only");
-		sel.registry = "M-RETS";
-		/* The registry first, the ledger after it: a failure at M-RETS
-		 * leaves the ledger as it was. */
-		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
-			goto out;
-		m.retirement = &r;
-		rp = &remote;
-	}
+	if (wp_cli_has(cli, "mrets") && (rc = cert_cmd_mrets(cli, &sel, dry, &m, &rp, err)))
+		goto out;
+	m.retirement = &r;
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_retire(l, &sel, &r, rp, dry, cert_cmd_emit, w, err);
 out:

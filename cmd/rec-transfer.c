@@ -1,7 +1,5 @@
 /* rec-transfer: move certificates to another account in the REC ledger,
  * by serial range or by quantity (oldest vintage first). */
-#include <strings.h>
-
 #include "wp.h"
 #include "certs/cmd.h"
 #include "certs/mrets.h"
@@ -31,7 +29,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	struct cert_select sel = CERT_SELECT_INIT;
 	struct cert_ledger *l = NULL;
 	struct cert_mrets m = CERT_MRETS_INIT;
-	struct cert_remote remote = { cert_mrets_file, &m }, *rp = NULL;
+	const struct cert_remote *rp = NULL;
 	struct wp_writer *w;
 	int rc, dry = wp_cli_has(cli, "dry-run");
 
@@ -41,16 +39,9 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		return wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
 	if (!wp_cli_get(cli, "to"))
 		return wp_err_set(err, WP_EUSAGE, "--to ACCOUNT is required");
-	if (wp_cli_has(cli, "mrets")) {
-		if (sel.registry && strcasecmp(sel.registry, "M-RETS") != 0)
-			return wp_err_set(err, WP_EUSAGE, "--mrets transfers M-RETS certificates only");
-		sel.registry = "M-RETS";
-		/* The registry first, the ledger after it (see rec-retire). */
-		if (!dry && (rc = cert_mrets_open(&m, cli, err)))
-			goto out;
-		m.to_account = wp_cli_get(cli, "to");
-		rp = &remote;
-	}
+	if (wp_cli_has(cli, "mrets") && (rc = cert_cmd_mrets(cli, &sel, dry, &m, &rp, err)))
+		goto out;
+	m.to_account = wp_cli_get(cli, "to");
 	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
 		rc = cert_transfer(l, &sel, wp_cli_get(cli, "to"), rp, dry, cert_cmd_emit, w, err);
 out:

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "certs/cmd.h"
+#include "certs/mrets.h"
 
 int cert_cmd_ledger(struct wp_cli *cli, int readonly, struct cert_ledger **l, struct wp_err *err)
 {
@@ -90,6 +92,27 @@ int cert_cmd_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *
 	sel->year = (int)year;
 	sel->banking_years = (int)bank;
 	sel->quantity = q;
+	return 0;
+}
+
+int cert_cmd_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
+		   struct cert_mrets *m, const struct cert_remote **remote, struct wp_err *err)
+{
+	int rc;
+
+	*remote = NULL;
+	if (sel->registry && strcasecmp(sel->registry, "M-RETS") != 0)
+		return wp_err_set(err, WP_EUSAGE, "--mrets moves M-RETS certificates only");
+	sel->registry = "M-RETS";
+	/* The registry first, the ledger after it: a failure at M-RETS leaves
+	 * the ledger as it was. A dry run sends nothing. */
+	if (dry_run)
+		return 0;
+	if ((rc = cert_mrets_open(m, cli, err)))
+		return rc;
+	m->remote.fn = cert_mrets_file;
+	m->remote.ctx = m;
+	*remote = &m->remote;
 	return 0;
 }
 

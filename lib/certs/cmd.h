@@ -32,6 +32,12 @@
 int cert_cmd_ledger(struct wp_cli *cli, int readonly, struct cert_ledger **l, struct wp_err *err);
 /* The filter and move options into sel (strings borrowed from cli). */
 int cert_cmd_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *err);
+struct cert_mrets;
+/* --mrets on a move: only M-RETS certificates are selected, and unless
+ * dry_run the client is opened and *remote set to file the move there.
+ * Close m with cert_mrets_close whatever this returns. */
+int cert_cmd_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
+		   struct cert_mrets *m, const struct cert_remote **remote, struct wp_err *err);
 /* A cert_emit_fn writing to a struct wp_writer (the ctx). */
 int cert_cmd_emit(void *w, jv rec, struct wp_err *err);
 /* A reference file: option > config [rec] key > SHAREDIR/name, where

@@ -16,6 +16,7 @@ struct cert_mrets {
 	char *journal_path;    /* every write and its answer, NDJSON, fsync'd */
 	FILE *journal;         /* opened at the first write */
 	char journal_prev[65]; /* SHA-256 of the journal's last line */
+	struct cert_remote remote; /* { cert_mrets_file, this }, for the moves */
 	int open;
 };
 #define CERT_MRETS_INIT { .open = 0 }

@@ -93,12 +93,7 @@ for i in range(1, 60001):
     print("K%d-MN-01-2024-X-1 to 10,10,01/2024,%d,MN RES" % (i, i))' >"$T/big.csv"
 for delay in 0.05 0.2 0.4; do
 	rm -f "$T/k.db" "$T/k.db-wal" "$T/k.db-shm"
-	rec-import --db "$T/k.db" "$T/big.csv" >/dev/null 2>&1 &
-	p=$!
-	sleep $delay
-	how="exited before the kill"
-	kill -9 $p 2>/dev/null && how="killed mid-run"
-	wait $p 2>/dev/null
+	kill_after $delay rec-import --db "$T/k.db" "$T/big.csv"
 	run rec-audit --db "$T/k.db" --verify
 	if [ $rc -eq 66 ]; then
 		expect_code 66 'no ledger at|an empty ledger \(no import has completed\)'

@@ -34,3 +34,15 @@ c.execute("BEGIN IMMEDIATE"); open(sys.argv[2], "w").close(); time.sleep(float(s
 	_pids="$_pids $!"
 	while [ ! -e "$T/locked" ]; do sleep 0.05; done
 }
+
+# kill_after DELAY CMD...: run CMD in the background, kill -9 it after
+# DELAY seconds; $how says whether it was still running.
+kill_after() {
+	_d=$1; shift
+	"$@" >/dev/null 2>&1 &
+	_p=$!
+	sleep "$_d"
+	how="exited before the kill"
+	kill -9 $_p 2>/dev/null && how="killed mid-run"
+	wait $_p 2>/dev/null
+}

@@ -88,7 +88,7 @@ check "its detail names both accounts" test "$(jq -r 'select(.path | endswith("t
 run rec-import --mrets --account ACME-SUB
 expect_jq '[.added, .unchanged] | join(" ")' '0 1'
 run rec-transfer --mrets --registry NAR --to X -n 1
-expect_code 64 '--mrets transfers M-RETS certificates only'
+expect_code 64 '--mrets moves M-RETS certificates only'
 
 # M-RETS refuses (an unknown retirement option): exit 76, ledger unchanged.
 dump before
@@ -104,7 +104,7 @@ expect_code 65 "M-RETS does not hold '999-MN-01-2024-ZZ-1 to 5' as active in acc
 expect_code 65 'draft transaction t[0-9]+ was not enqueued'
 unchanged_since before
 run rec-retire --mrets --registry NAR --type voluntary -n 1 --commit
-expect_code 64 '--mrets retires M-RETS certificates only'
+expect_code 64 '--mrets moves M-RETS certificates only'
 # Dry run: nothing sent to M-RETS.
 : >"$T/mrets.log"
 run rec-retire --mrets --type voluntary -n 5

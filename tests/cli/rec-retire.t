@@ -98,12 +98,7 @@ for i in range(1, 30001):
     print("K%d-MN-01-2024-X-1 to 10,10,01/2024,%d,MN RES" % (i, i))' >"$T/big.csv"
 rec-import --db "$T/k.db" "$T/big.csv" >/dev/null
 for delay in 0.1 0.3; do
-	rec-retire --db "$T/k.db" --type voluntary -n 299995 --commit >/dev/null 2>&1 &
-	p=$!
-	sleep $delay
-	how="exited before the kill"
-	kill -9 $p 2>/dev/null && how="killed mid-run"
-	wait $p 2>/dev/null
+	kill_after $delay rec-retire --db "$T/k.db" --type voluntary -n 299995 --commit
 	run rec-audit --db "$T/k.db" --verify
 	expect_code 0
 	n=$(rec-list --db "$T/k.db" --status retired | wc -l)
