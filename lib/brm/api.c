@@ -612,7 +612,7 @@ static int journal_outcome(const struct brm_session *s, jv e, const char *outcom
 static int write_once(struct brm_session *s, const struct write *w, jv body, const char *done,
 		      jv *out, struct wp_err *err)
 {
-	struct wp_err why = WP_ERR_INIT;
+	struct wp_err why = WP_ERR_INIT, reread = WP_ERR_INIT;
 	long status = 0;
 	jv reply, e, found;
 	char outcome[64];
@@ -647,15 +647,16 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 		*err = why;
 		return rc;
 	}
-	jv_free(reply);
 	if (rc == 0)
-		brm_status_err(status, jv_null(), 1, w->path, &why);
-	if (find_ref(s, w, &found, err)) {
+		brm_status_err(status, reply, 1, w->path, &why);
+	else
+		jv_free(reply);
+	if (find_ref(s, w, &found, &reread)) {
 		journal_outcome(s, e, "unknown", why.msg, jv_null(), NULL);
 		return wp_err_set(err, WP_ETEMP,
 				  "%s; re-reading the orders failed too (%s): state unknown, check "
 				  "with brm-orders for %s before sending again",
-				  why.msg, err->msg, w->ref);
+				  why.msg, reread.msg, w->ref);
 	}
 	if (jv_is_valid(found)) {
 		snprintf(outcome, sizeof outcome, "%s-after-error", done);

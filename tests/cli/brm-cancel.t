@@ -57,6 +57,17 @@ run brm-cancel "$ORDER" -o ndjson
 expect_code 0
 expect_jq '[.state, .outcome] | @csv' '"Cancelled","cancelled-after-error"'
 
+# 502 on the PATCH and the read-back fails too: state unknown, both reasons told.
+curve_csv 2 | brm-order -a "$OPEN" -p TP1 >"$T/placed" 2>/dev/null
+ORDER=$(jq -r .order_id "$T/placed")
+n=$(patches)
+fault '{"method":"PATCH","path":"/api/v1/curveorders/.*","status":502}'
+fault '{"method":"GET","path":"/api/v1/auctions/.*/orders","status":500,"count":4}'
+run brm-cancel "$ORDER"
+expect_code 75 "^brm-cancel: $ORDER: /curveorders/$ORDER: HTTP 502: injected fault; re-reading the orders failed too \\(GET .*HTTP 500 after 4 attempts\\): state unknown"
+check "the PATCH is not resent" test "$(patches)" = $((n + 1))
+brm-cancel "$ORDER" >/dev/null 2>&1
+
 # Refusals.
 run brm-cancel
 expect_code 64 'which order'
