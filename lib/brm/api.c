@@ -465,6 +465,31 @@ int brm_orders(struct brm_session *s, const char *auction, const char *portfolio
 	return rc;
 }
 
+int brm_live_orders(struct brm_session *s, const char *auction, const char *portfolio,
+		    const char *area, jv *ids, struct wp_err *err)
+{
+	static const char *const lists[] = { "curveOrders", "blockLists" };
+	jv orders;
+	int rc;
+
+	*ids = jv_array();
+	if ((rc = brm_orders(s, auction, portfolio, area, &orders, err)))
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		jv list = brm_array(orders, lists[k]);
+		jv_array_foreach(list, i, o) {
+			const char *id = brm_str(o, "orderId");
+			if (id && !brm_order_in_state(o, "Cancelled") &&
+			    !brm_order_in_state(o, "ResultsPublished"))
+				*ids = jv_array_append(*ids, jv_string(id));
+			jv_free(o);
+		}
+		jv_free(list);
+	}
+	jv_free(orders);
+	return 0;
+}
+
 int brm_trades(struct brm_session *s, const char *auction, const char *portfolio,
 	       const char *area, jv *out, struct wp_err *err)
 {
@@ -720,8 +745,7 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 		return rc;
 	struct write w = { "PATCH", NULL, ref, brm_str(order, "auctionId"),
 			   brm_str(order, "portfolio"), brm_str(order, "areaCode"), id, kind };
-	const char *st = brm_str(order, "state");
-	if (st && !strcmp(st, "Cancelled")) {
+	if (brm_order_in_state(order, "Cancelled")) {
 		w.ref = NULL;
 		*out = result(&w, order, "already-cancelled");
 		jv_free(order);

@@ -537,9 +537,9 @@ static void check_unique(struct brm_vctx *c)
 		return;
 	}
 	jv_array_foreach(list, i, x) {
-		const char *id = brm_str(x, "orderId"), *st = brm_str(x, "state");
+		const char *id = brm_str(x, "orderId");
 		const char *pf = brm_str(x, "portfolio"), *area = brm_str(x, "areaCode");
-		int live = !st || strcmp(st, "Cancelled") != 0;
+		int live = !brm_order_in_state(x, "Cancelled");
 		int mine = pf && o->portfolio && !strcmp(pf, o->portfolio) && area && o->area &&
 			   !strcmp(area, o->area);
 		if (c->m->replace && id && !strcmp(id, c->m->replace)) {
