@@ -1026,15 +1026,15 @@ int brm_order_validate(struct brm_order *o, const struct brm_market *m,
 	struct brm_vctx c;
 	int rc;
 
+	*problems = jv_array();
+	if (o->nrows == 0)
+		return wp_err_set(err, WP_EDATA, "%s: no order rows", o->src);
 	memset(&c, 0, sizeof c);
 	c.o = o;
 	c.m = m;
 	c.lim = lim;
 	c.problems = jv_array();
 	c.min_price = c.max_price = c.vol_min = c.vol_max = NAN;
-	*problems = jv_array();
-	if (o->nrows == 0)
-		return wp_err_set(err, WP_EDATA, "%s: no order rows", o->src);
 	if ((rc = resolve_market(&c, err)))
 		goto out;
 	run_scope(&c, BRM_AT_ORDER);
