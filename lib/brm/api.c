@@ -361,6 +361,11 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 			rc = wp_err_set(err, WP_EPERM, "%s %s: token refused right after login (HTTP 401)",
 					method, path);
 	}
+	if (rc) {
+		/* A first 401's body is no answer to the caller. */
+		jv_free(*reply);
+		*reply = jv_null();
+	}
 	if (auth)
 		explicit_bzero(auth, strlen(auth));
 	free(auth);

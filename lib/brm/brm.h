@@ -154,7 +154,8 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err);
  * (jv_invalid() for none). Logs in when needed; on a 401 logs in once more
  * and repeats once. Returns 0 with *status and *reply (parsed JSON,
  * jv_null() when empty) for any HTTP answer; WP_EPERM for a second 401;
- * WP_ETEMP when no answer came. */
+ * WP_ETEMP when no answer came. On an error *reply is jv_null() and
+ * *status the last status seen (a first 401), or 0. */
 int brm_call(struct brm_session *s, const char *method, const char *path, jv body,
 	     int idempotent, long *status, jv *reply, struct wp_err *err);
 /* The exit code for a non-2xx answer, with the API's own message:
