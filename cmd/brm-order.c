@@ -22,11 +22,6 @@ static const struct wp_opt opts[] = {
 	{ 0 },
 };
 
-static const struct wp_prog prog = {
-	"brm-order", "validate and place a BRM day-ahead curve or block order", "[options] [FILE]",
-	opts, "brm",
-};
-
 static const char *const result_cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
 					   "state", "version", "outcome", "ref", NULL };
 
@@ -72,8 +67,9 @@ static int read_rows(struct wp_cli *cli, struct brm_order *o, struct wp_err *err
 	return rc;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct brm_order *o, struct wp_err *err)
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
+	struct brm_order *o = arg;
 	struct brm_limits lim = BRM_LIMITS_INIT;
 	struct brm_market m = { jv_null(), jv_null(), time(NULL), wp_cli_get(cli, "replace") };
 	struct wp_writer *w;
@@ -107,17 +103,7 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct brm_order *o, struc
 	if ((rc = wp_cli_writer(cli, result_cols, &w, err)))
 		goto out;
 	rc = brm_order_place(&c->s, o, m.replace, &out, err);
-	/* An order that landed is shown even when its journal line failed. */
-	if (jv_get_kind(out) == JV_KIND_OBJECT) {
-		struct wp_err werr = WP_ERR_INIT;
-		int wrc = wp_writer_put(w, out, &werr);
-		if (wrc && !rc) {
-			rc = wrc;
-			*err = werr;
-		}
-	} else {
-		jv_free(out);
-	}
+	rc = brm_put_outcome(w, out, rc, err);
 out:
 	jv_free(problems);
 	jv_free(m.auction);
@@ -135,28 +121,33 @@ static int opt_copy(struct wp_cli *cli, const char *name, int required, char **o
 	return (*out = strdup(v)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
 }
 
-int main(int argc, char **argv)
+/* --rules needs no session; an order is read whole before one is opened. */
+static int check(struct wp_cli *cli, void *arg, struct wp_err *err)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	struct brm_order o = BRM_ORDER_INIT;
+	struct brm_order *o = arg;
 	int rc;
 
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		if (wp_cli_has(&cli, "rules"))
-			rc = rules(&cli, &err);
-		else if ((rc = opt_copy(&cli, "auction", 1, &o.auction, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "portfolio", 1, &o.portfolio, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "area", 0, &o.area, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "comment", 0, &o.comment, &err)) == 0 &&
-			 (rc = read_rows(&cli, &o, &err)) == 0 &&
-			 (rc = brm_ctx_open(&c, &cli,
-					    wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE,
-					    &err)) == 0)
-			rc = run(&cli, &c, &o, &err);
-	}
+	if (wp_cli_has(cli, "rules"))
+		return (rc = rules(cli, err)) ? rc : WP_DONE;
+	if ((rc = opt_copy(cli, "auction", 1, &o->auction, err)) ||
+	    (rc = opt_copy(cli, "portfolio", 1, &o->portfolio, err)) ||
+	    (rc = opt_copy(cli, "area", 0, &o->area, err)) ||
+	    (rc = opt_copy(cli, "comment", 0, &o->comment, err)))
+		return rc;
+	return read_rows(cli, o, err);
+}
+
+static const struct brm_prog prog = {
+	{ "brm-order", "validate and place a BRM day-ahead curve or block order", "[options] [FILE]",
+	  opts, "brm" },
+	BRM_WRITE, check, run,
+};
+
+int main(int argc, char **argv)
+{
+	struct brm_order o = BRM_ORDER_INIT;
+	int rc = brm_main(&prog, argc, argv, &o);
+
 	brm_order_release(&o);
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return rc;
 }

@@ -218,6 +218,18 @@ struct brm_ctx {
 /* BRM_WRITE: prod needs --env prod on the command line, the journal is
  * opened, the environment is stated on stderr (also for BRM_DRY_RUN). */
 enum brm_mode { BRM_READ, BRM_WRITE, BRM_DRY_RUN };
+/* A brm-* program, for brm_main. */
+struct brm_prog {
+	struct wp_prog cli;
+	enum brm_mode mode;       /* a BRM_WRITE program given --dry-run runs as BRM_DRY_RUN */
+	/* Command-line checks before anything is opened, and work that needs
+	 * no session (it returns WP_DONE when that was all); may be NULL. */
+	int (*check)(struct wp_cli *cli, void *arg, struct wp_err *err);
+	int (*run)(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err);
+};
+/* The whole of a brm-* main(): parse argv, check, open the context, run,
+ * close, finish; returns the exit status. arg goes to check and run. */
+int brm_main(const struct brm_prog *p, int argc, char **argv, void *arg);
 /* Environment (--env > BRM_ENV > [brm] env > test), hosts (--base-url >
  * BRM_BASE_URL > [brm] base_url > the environment's; BRM_SSO_URL and
  * BRM_API_URL override one each), user and password, HTTP, token cache. */
@@ -227,6 +239,13 @@ void brm_ctx_close(struct brm_ctx *c);
 int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_err *err);
 /* $XDG_STATE_HOME/wattpipe/brm-journal.ndjson; *out malloc'd. */
 int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err);
+/* The brm_put_fn of a plain writer (arg is the struct wp_writer *). */
+int brm_put_writer(jv rec, void *w, struct wp_err *err);
+/* Write the record of a write (out, consumed; skipped unless an object)
+ * even when rc says its journal line failed: what happened on the
+ * exchange is shown whatever else went wrong. Returns rc, else the
+ * writer's error (then in err). */
+int brm_put_outcome(struct wp_writer *w, jv out, int rc, struct wp_err *err);
 
 /* ---- journal -------------------------------------------------------------- */
 
