@@ -1,7 +1,6 @@
 /* brm-order: validate and place a BRM curve or block order from records. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wp.h"
 #include "brm/brm.h"
@@ -71,44 +70,36 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *
 {
 	struct brm_order *o = arg;
 	struct brm_limits lim = BRM_LIMITS_INIT;
-	struct brm_market m = { jv_null(), jv_null(), time(NULL), wp_cli_get(cli, "replace") };
+	const char *replace = wp_cli_get(cli, "replace");
 	struct wp_writer *w;
-	jv problems = jv_null(), out;
+	jv problems, out;
 	int rc;
 
-	if ((rc = brm_limits_from_cli(cli, &lim, err)) ||
-	    (rc = brm_auction(&c->s, o->auction, &m.auction, err)) ||
-	    (rc = brm_order_resolve(o, m.auction, err)) ||
-	    (rc = brm_orders(&c->s, o->auction, o->portfolio, o->area, &m.orders, err)))
-		goto out;
-	if ((rc = brm_order_validate(o, &m, &lim, &problems, err))) {
-		jv_array_foreach(problems, i, p) {
-			if (jv_get_kind(p) == JV_KIND_STRING)
-				wp_cli_warn(cli, "%s", jv_string_value(p));
-			jv_free(p);
-		}
-		goto out;
+	if ((rc = brm_limits_from_cli(cli, &lim, err)))
+		return rc;
+	rc = brm_order_check(&c->s, o, replace, &lim, &problems, err);
+	jv_array_foreach(problems, i, p) {
+		wp_cli_warn(cli, "%s", jv_string_value(p));
+		jv_free(p);
 	}
+	jv_free(problems);
+	if (rc)
+		return rc;
 	if (wp_cli_has(cli, "dry-run")) {
 		char ref[40];
 		if ((rc = brm_ref_new(ref, err)))
-			goto out;
-		jv d = jv_dump_string(brm_order_json(o, ref, m.replace != NULL), 0);
+			return rc;
+		jv d = jv_dump_string(brm_order_json(o, ref, replace != NULL), 0);
 		fprintf(cli->out, "%s\n", jv_string_value(d));
 		jv_free(d);
-		wp_cli_note(cli, "dry run: would %s %s/%s; nothing sent", m.replace ? "PATCH" : "POST",
+		wp_cli_note(cli, "dry run: would %s %s/%s; nothing sent", replace ? "PATCH" : "POST",
 			    c->s.api_url, o->kind == BRM_CURVE ? "curveorders" : "blockorders");
-		goto out;
+		return 0;
 	}
 	if ((rc = wp_cli_writer(cli, result_cols, &w, err)))
-		goto out;
-	rc = brm_order_place(&c->s, o, m.replace, &out, err);
-	rc = brm_put_outcome(w, out, rc, err);
-out:
-	jv_free(problems);
-	jv_free(m.auction);
-	jv_free(m.orders);
-	return rc;
+		return rc;
+	rc = brm_order_place(&c->s, o, replace, &out, err);
+	return brm_put_outcome(w, out, rc, err);
 }
 
 static int opt_copy(struct wp_cli *cli, const char *name, int required, char **out,

@@ -94,21 +94,9 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *
 	if ((rc = wp_cli_writer(cli, order_cols, &w, err)))
 		return rc;
 	if (history) {
-		char *path = NULL, *e = wp_url_escape(history);
-		if ((rc = brm_order_get(&c->s, history, &kind, &v, err)))
-			goto done;
-		jv_free(v);
-		if (!e || asprintf(&path, "/%s/%s/versions",
-				   kind == BRM_CURVE ? "curveorders" : "blockorders", e) < 0) {
-			path = NULL;
-			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
-		} else if ((rc = brm_get(&c->s, path, &v, err)) == 0) {
-			rc = brm_rec_orders(v, brm_put_writer, w, err);
-		}
-done:
-		free(e);
-		free(path);
-		return rc;
+		if ((rc = brm_order_versions(&c->s, history, &v, err)))
+			return rc;
+		return brm_rec_orders(v, brm_put_writer, w, err);
 	}
 	if ((rc = brm_orders(&c->s, auction, wp_cli_get(cli, "portfolio"), wp_cli_get(cli, "area"),
 			     &v, err)))

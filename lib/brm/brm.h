@@ -182,6 +182,14 @@ int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_er
 /* C2/B2: one order, trying curve orders first; *kind tells which. */
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
 		  struct wp_err *err);
+/* C4/B4: every version of one order, oldest first. */
+int brm_order_versions(struct brm_session *s, const char *id, jv *out, struct wp_err *err);
+
+/* Fetch what o is checked against in this run (A2, and A3 for its
+ * portfolio and area) and validate it: brm_order_validate's *problems
+ * (always set, the caller's) and result. */
+int brm_order_check(struct brm_session *s, struct brm_order *o, const char *replace,
+		    const struct brm_limits *lim, jv *problems, struct wp_err *err);
 
 /* Writes. Each journals the request before sending it and the outcome
  * after, sends it once on a fresh connection, and after an ambiguous
