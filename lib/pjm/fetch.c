@@ -15,7 +15,9 @@ const char *const pjm_price_columns[PJM_COLUMNS_N + 1] = {
 /* ---- one request ---------------------------------------------------- */
 
 /* PJM's own words from an error body: APIM's "message" or the first of
- * "errors[].message"; NULL when the body says nothing usable. */
+ * "errors[]" (its "message", or the element itself when it is text); NULL
+ * when the body says nothing usable. The body may be anything: libjq
+ * aborts on a lookup in a non-object, so every kind is checked. */
 static char *pjm_message(const struct wp_http_resp *resp)
 {
 	jv body, msg;
@@ -33,10 +35,10 @@ static char *pjm_message(const struct wp_http_resp *resp)
 		jv errs = jv_object_get(jv_copy(body), jv_string("errors"));
 
 		jv_free(msg);
-		msg = jv_invalid();
-		if (jv_get_kind(errs) == JV_KIND_ARRAY && jv_array_length(jv_copy(errs)) > 0)
-			msg = jv_object_get(jv_array_get(jv_copy(errs), 0), jv_string("message"));
-		jv_free(errs);
+		msg = jv_get_kind(errs) == JV_KIND_ARRAY ? jv_array_get(errs, 0)
+							 : (jv_free(errs), jv_invalid());
+		if (jv_get_kind(msg) == JV_KIND_OBJECT)
+			msg = jv_object_get(msg, jv_string("message"));
 	}
 	if (jv_get_kind(msg) == JV_KIND_STRING)
 		out = strdup(jv_string_value(msg));
