@@ -73,6 +73,10 @@ static void test_name(void)
 	iris_name(&m, &recs, ds, name);
 	is_str(name, "BOALF_202510271649_4242.json", "fallback from enqueued time and sequence");
 	jv_free(recs);
+	recs = jv_parse("[50.01, {\"dataset\":\"FREQ\"}]");
+	iris_name(&m, &recs, ds, name);
+	is_str(ds, "unknown", "no subject, first record not an object: unknown");
+	jv_free(recs);
 	recs = jv_invalid();
 	iris_name(&m, &recs, ds, name);
 	is_str(ds, "unknown", "no subject, no records: unknown");
