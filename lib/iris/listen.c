@@ -129,8 +129,12 @@ static void trace(struct iris_listener *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A fatal error: remember it and shut down, within the grace period. */
-static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
+static void close_conn(struct iris_listener *l, const char *why);
+
+/* A fatal error: remember it and shut down, within the grace period: close
+ * the connection (its unsettled messages go back), or end the run when
+ * there is none. */
+static void fail(struct iris_listener *l, int rc, const struct wp_err *e, const char *why)
 {
 	if (!l->rc) {
 		l->rc = rc;
@@ -139,6 +143,10 @@ static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
 	l->stopping = 1;
 	if (!l->stop_deadline)
 		l->stop_deadline = now_s() + STOP_GRACE_S;
+	if (l->conn)
+		close_conn(l, why);
+	else
+		l->done = 1;
 }
 
 /* "amqps://host:port" -> host, port, tls. */
@@ -319,8 +327,7 @@ static void connect_now(struct iris_listener *l)
 				l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
 				return;
 			}
-			fail(l, rc, &err);
-			l->done = 1;
+			fail(l, rc, &err, "token");
 			return;
 		}
 	}
@@ -437,8 +444,7 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 		wp_err_set(&e, WP_ETEMP, "cannot connect to %s:%s after %d attempt%s: %s",
 			   l->host, l->port, l->failures, l->failures == 1 ? "" : "s",
 			   l->last_failure);
-		fail(l, WP_ETEMP, &e);
-		l->done = 1;
+		fail(l, WP_ETEMP, &e, "cannot connect");
 		return;
 	}
 	/* Full jitter on the upper half keeps restarted clients apart. */
@@ -557,7 +563,7 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 		if (l->failures >= 1) {
 			wp_err_set(&e, WP_EPERM, "the broker refused the token for %s: %lld %s",
 				   l->o.audience, (long long)status, desc);
-			fail(l, WP_EPERM, &e);
+			fail(l, WP_EPERM, &e, "token refused");
 		}
 		drop_token(l);
 	}
@@ -704,8 +710,7 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 		jv_free(records);
 		free(owned);
 		free(path);
-		fail(l, rc, &e);
-		close_conn(l, "store failure");
+		fail(l, rc, &e, "store failure");
 		return;
 	}
 	if (how == IRIS_PUT_SAME) {
@@ -760,8 +765,7 @@ static void commit(struct iris_listener *l)
 fail:
 	/* What is not accepted yet goes back to the queue with the close. */
 	drop_staged(l);
-	fail(l, rc, &e);
-	close_conn(l, rc == WP_ECANTCREAT ? "store failure" : "output failure");
+	fail(l, rc, &e, rc == WP_ECANTCREAT ? "store failure" : "output failure");
 }
 
 static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
@@ -778,8 +782,7 @@ static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
 		struct wp_err e = WP_ERR_INIT;
 
 		wp_err_set(&e, WP_EINTERNAL, "out of memory reading a message");
-		fail(l, WP_EINTERNAL, &e);
-		close_conn(l, "out of memory");
+		fail(l, WP_EINTERNAL, &e, "out of memory");
 		return;
 	}
 	if (r == 0)
@@ -923,8 +926,7 @@ static void timers(struct iris_listener *l, double t)
 
 		l->poke = 1;
 		if (rc == WP_EPERM) {
-			fail(l, rc, &e);
-			close_conn(l, "token refused");
+			fail(l, rc, &e, "token refused");
 		} else if (rc) {
 			/* Try again shortly; the old token still has a margin. */
 			note(l, "token refresh: %s", e.msg);
