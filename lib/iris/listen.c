@@ -180,6 +180,15 @@ static int parse_url(struct iris_listener *l, const char *url, struct wp_err *er
 	return 0;
 }
 
+static void drop_token(struct iris_listener *l)
+{
+	if (l->token) {
+		memset(l->token, 0, strlen(l->token));
+		free(l->token);
+		l->token = NULL;
+	}
+}
+
 int iris_listener_new(struct iris_listener **out, const struct iris_listen_opts *o,
 		      struct wp_err *err)
 {
@@ -228,10 +237,7 @@ void iris_listener_free(struct iris_listener *l)
 		pn_ssl_domain_free(l->ssl);
 	if (l->msg)
 		pn_message_free(l->msg);
-	if (l->token) {
-		memset(l->token, 0, strlen(l->token));
-		free(l->token);
-	}
+	drop_token(l);
 	if (l->staged)
 		drop_staged(l);
 	free(l->staged);
@@ -247,15 +253,6 @@ void iris_listener_stop(struct iris_listener *l)
 }
 
 /* ---- token */
-
-static void drop_token(struct iris_listener *l)
-{
-	if (l->token) {
-		memset(l->token, 0, strlen(l->token));
-		free(l->token);
-		l->token = NULL;
-	}
-}
 
 /* Refresh with 10% of the lifetime left, at most 5 minutes early. */
 static int get_token(struct iris_listener *l, struct wp_err *err)
@@ -309,6 +306,13 @@ static void send_put_token(struct iris_listener *l)
 
 /* ---- connection */
 
+/* Connect again after delay; the next delay doubles, up to the cap. */
+static void retry_in(struct iris_listener *l, double delay)
+{
+	l->reconnect_at = now_s() + delay;
+	l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+}
+
 static void connect_now(struct iris_listener *l)
 {
 	struct wp_err err = WP_ERR_INIT;
@@ -322,9 +326,8 @@ static void connect_now(struct iris_listener *l)
 			if (rc == WP_ETEMP && !l->o.once) {
 				snprintf(l->last_failure, sizeof l->last_failure, "%s", err.msg);
 				l->failures++;
-				l->reconnect_at = now_s() + l->backoff;
 				note(l, "token: %s; retrying in %.0f s", err.msg, l->backoff);
-				l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+				retry_in(l, l->backoff);
 				return;
 			}
 			fail(l, rc, &err, "token");
@@ -450,8 +453,7 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	/* Full jitter on the upper half keeps restarted clients apart. */
 	delay = l->backoff * (0.5 + 0.5 * rand_r(&l->rng) / (double)RAND_MAX);
 	note(l, "connection lost (%s); reconnecting in %.1f s", l->last_failure, delay);
-	l->reconnect_at = now_s() + delay;
-	l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+	retry_in(l, delay);
 }
 
 /* ---- CBS replies */
@@ -513,6 +515,7 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 	int64_t status = -1;
 	char desc[256] = "";
 	struct wp_err e = WP_ERR_INIT;
+	int bad;
 
 	if (read_delivery(&l->cbs_in, d) != 1)
 		return;
@@ -520,9 +523,9 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 	pn_delivery_settle(d);
 	pn_link_flow(l->cbs_rcv, 1);
 	pn_message_clear(l->msg);
-	status = pn_message_decode(l->msg, l->cbs_in.p, l->cbs_in.len) ? -2 : -1;
+	bad = pn_message_decode(l->msg, l->cbs_in.p, l->cbs_in.len) != 0;
 	l->cbs_in.len = 0;
-	if (status == -2)
+	if (bad)
 		return;
 	cid = pn_message_get_correlation_id(l->msg);
 	if (cid.type != PN_STRING || cid.u.as_bytes.size != strlen(l->put_id) ||
