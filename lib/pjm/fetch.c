@@ -810,13 +810,29 @@ static int node_cmp(const void *a, const void *b)
 	return c; /* newest first */
 }
 
-/* The rows sorted by id, newest effective date first within an id. */
-static int node_sort(jv all, struct node **out, int *n, struct wp_err *err)
+static void nodes_free(struct node *v, int n)
 {
-	int len = jv_array_length(jv_copy(all)), m = 0;
-	struct node *v = calloc(len ? len : 1, sizeof *v);
+	for (int i = 0; i < n; i++)
+		jv_free(v[i].row);
+	free(v);
+}
 
-	if (!v) {
+/* The pnode rows for q, one per node (its newest effective date), by id. */
+static int node_list(struct pjm_client *c, const struct pjm_nodes_query *q,
+		     const char *fields, struct node **out, int *n, struct wp_err *err)
+{
+	struct node *v;
+	jv all;
+	int len, m = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = node_rows(c, q, fields, &all, err))) {
+		jv_free(all);
+		return rc;
+	}
+	len = jv_array_length(jv_copy(all));
+	if (!(v = calloc(len ? len : 1, sizeof *v))) {
 		jv_free(all);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
@@ -833,16 +849,17 @@ static int node_sort(jv all, struct node **out, int *n, struct wp_err *err)
 	}
 	jv_free(all);
 	qsort(v, m, sizeof *v, node_cmp);
+	len = m;
+	m = 0;
+	for (int i = 0; i < len; i++) {
+		if (m > 0 && v[m - 1].id == v[i].id)
+			jv_free(v[i].row); /* an older row of the same node */
+		else
+			v[m++] = v[i];
+	}
 	*out = v;
 	*n = m;
 	return 0;
-}
-
-static void nodes_free(struct node *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		jv_free(v[i].row);
-	free(v);
 }
 
 /* "2010-01-01T00:00:00" -> "2010-01-01"; anything else as given. */
@@ -862,20 +879,13 @@ static jv day(jv row, const char *key)
 int pjm_nodes_fetch(struct pjm_client *c, const struct pjm_nodes_query *q,
 		    struct wp_writer *w, struct wp_err *err)
 {
-	struct node *v = NULL;
-	jv all;
-	int n = 0, rc;
+	struct node *v;
+	int n, rc;
 
-	if ((rc = node_rows(c, q, NULL, &all, err)) == 0)
-		rc = node_sort(all, &v, &n, err);
-	else
-		jv_free(all);
+	rc = node_list(c, q, NULL, &v, &n, err);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		jv row = v[i].row, r;
+		jv row = v[i].row, r = jv_object();
 
-		if (i > 0 && v[i - 1].id == v[i].id)
-			continue; /* an older row of the same node */
-		r = jv_object();
 		for (int k = 0; pjm_node_columns[k]; k++) {
 			const char *col = pjm_node_columns[k];
 			jv val = strstr(col, "_date") ? day(jv_copy(row), col)
@@ -920,7 +930,6 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 	struct pjm_nodes_query q = PJM_NODES_QUERY_INIT;
 	struct node *v = NULL;
 	int nv = 0, rc = 0, names = 0;
-	jv all;
 
 	*ids = NULL;
 	*nids = 0;
@@ -928,10 +937,7 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 		names += !digits(in[i]);
 	if (names) {
 		q.page_rows = c->page_rows;
-		if ((rc = node_rows(c, &q, "pnode_id,pnode_name,effective_date", &all, err)) == 0)
-			rc = node_sort(all, &v, &nv, err);
-		else
-			jv_free(all);
+		rc = node_list(c, &q, "pnode_id,pnode_name,effective_date", &v, &nv, err);
 	}
 	for (int i = 0; rc == 0 && i < n; i++) {
 		int found = 0;
@@ -941,8 +947,6 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 			continue;
 		}
 		for (int k = 0; rc == 0 && k < nv; k++) {
-			if (k > 0 && v[k - 1].id == v[k].id)
-				continue; /* an older row of the same node */
 			jv name = jv_object_get(jv_copy(v[k].row), jv_string("pnode_name"));
 			char buf[32];
 
