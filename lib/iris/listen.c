@@ -182,11 +182,8 @@ static int parse_url(struct iris_listener *l, const char *url, struct wp_err *er
 
 static void drop_token(struct iris_listener *l)
 {
-	if (l->token) {
-		memset(l->token, 0, strlen(l->token));
-		free(l->token);
-		l->token = NULL;
-	}
+	wp_secret_free(l->token);
+	l->token = NULL;
 }
 
 int iris_listener_new(struct iris_listener **out, const struct iris_listen_opts *o,

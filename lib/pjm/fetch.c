@@ -85,24 +85,22 @@ static int status_err(struct pjm_client *c, const struct wp_http_resp *resp,
 static int pjm_get(struct pjm_client *c, const char *what, const char *path,
 		   long ttl, jv *out, struct wp_err *err)
 {
-	size_t klen = strlen(c->key), ulen = strlen(c->base) + strlen(path) + 2;
-	char *hdr = malloc(klen + 32), *url = malloc(ulen);
-	const char *headers[] = { hdr, "Accept: application/json", NULL };
+	char *hdr = NULL, *url = NULL;
+	const char *headers[] = { NULL, "Accept: application/json", NULL };
 	struct wp_http_resp resp = WP_HTTP_RESP_INIT;
 	int rc;
 
 	*out = jv_invalid();
-	if (!hdr || !url) {
-		free(hdr);
-		free(url);
+	if (asprintf(&hdr, "Ocp-Apim-Subscription-Key: %s", c->key) < 0)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	if (asprintf(&url, "%s/%s", c->base, path) < 0) {
+		wp_secret_free(hdr);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
-	snprintf(hdr, klen + 32, "Ocp-Apim-Subscription-Key: %s", c->key);
-	snprintf(url, ulen, "%s/%s", c->base, path);
+	headers[0] = hdr;
 	struct wp_http_req req = { "GET", url, headers, NULL, 0, 1, ttl };
 	rc = wp_http_do(c->http, &req, &resp, err);
-	memset(hdr, 0, klen + 32);
-	free(hdr);
+	wp_secret_free(hdr); /* it held the key */
 	free(url);
 	if (rc == 0 && resp.status != 200)
 		rc = status_err(c, &resp, what, err);
