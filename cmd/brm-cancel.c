@@ -29,34 +29,6 @@ static const struct wp_prog prog = {
 static const char *const cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
 				    "state", "version", "outcome", "ref", NULL };
 
-/* The live orders of the auction (optionally one portfolio/area): not
- * cancelled, and not settled by published results. */
-static int live_orders(struct wp_cli *cli, struct brm_ctx *c, jv *ids, struct wp_err *err)
-{
-	const char *keys[] = { "curveOrders", "blockLists" };
-	jv orders;
-	int rc;
-
-	*ids = jv_array();
-	if ((rc = brm_orders(&c->s, wp_cli_get(cli, "auction"), wp_cli_get(cli, "portfolio"),
-			     wp_cli_get(cli, "area"), &orders, err)))
-		return rc;
-	for (int k = 0; k < 2; k++) {
-		jv list = brm_field(orders, keys[k]);
-		if (jv_get_kind(list) == JV_KIND_ARRAY) {
-			jv_array_foreach(list, i, o) {
-				const char *id = brm_str(o, "orderId"), *st = brm_str(o, "state");
-				if (id && (!st || (strcmp(st, "Cancelled") && strcmp(st, "ResultsPublished"))))
-					*ids = jv_array_append(*ids, jv_string(id));
-				jv_free(o);
-			}
-		}
-		jv_free(list);
-	}
-	jv_free(orders);
-	return 0;
-}
-
 /* Ask on the terminal; a script says --yes. */
 static int confirm(struct wp_cli *cli, struct brm_ctx *c, int n, struct wp_err *err)
 {
@@ -85,7 +57,9 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 	int rc, first = 0, n;
 
 	if (wp_cli_has(cli, "all")) {
-		if ((rc = live_orders(cli, c, &ids, err))) {
+		if ((rc = brm_live_orders(&c->s, wp_cli_get(cli, "auction"),
+					  wp_cli_get(cli, "portfolio"), wp_cli_get(cli, "area"), &ids,
+					  err))) {
 			jv_free(ids);
 			return rc;
 		}

@@ -37,42 +37,41 @@ static jv summary(struct wp_cli *cli, const char *source, const char *format,
 	return jv_object_set(sum, jv_string("dry_run"), jv_bool(wp_cli_has(cli, "dry-run")));
 }
 
-/* One file into the open import; the format from --format or its columns. */
+struct file_import {
+	struct cert_import *imp;
+	const struct cert_format *f; /* --format, else detected from the first row */
+};
+
+/* One registry export row into the open import. */
+static int import_row(void *ctx, jv rec, const char *name, long line, struct wp_err *err)
+{
+	struct file_import *fi = ctx;
+	jv b;
+	int rc;
+
+	if (!fi->f && (rc = cert_format_detect(jv_copy(rec), &fi->f, err)))
+		jv_free(rec);
+	else if (!(rc = cert_format_map(fi->f, rec, &b, err)))
+		rc = cert_import_add(fi->imp, b, err);
+	return rc ? wp_err_prefix(err, "%s:%ld", name, line) : 0;
+}
+
+/* One file into the open import. */
 static int import_file(struct wp_cli *cli, struct cert_import *imp, const char *path,
 		       jv *done, struct wp_err *err)
 {
-	const struct cert_format *f = NULL;
+	struct file_import fi = { imp, NULL };
 	const char *fname = wp_cli_get(cli, "format");
-	struct wp_reader *r;
-	FILE *opened;
 	long added = imp->added, unchanged = imp->unchanged;
-	jv rec, b;
 	int rc;
 
-	if (fname && (rc = cert_format_find(fname, &f, err)))
+	if (fname && (rc = cert_format_find(fname, &fi.f, err)))
 		return rc;
-	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
+	if ((rc = wp_cli_read(cli, path, import_row, &fi, err)))
 		return rc;
-	/* The reader's own errors name file and line; ours get them here. */
-	while ((rc = wp_reader_next(r, &rec, err)) == 0 && jv_is_valid(rec)) {
-		if (!f && (rc = cert_format_detect(jv_copy(rec), &f, err)))
-			jv_free(rec);
-		else if (!(rc = cert_format_map(f, rec, &b, err)))
-			rc = cert_import_add(imp, b, err);
-		if (rc) {
-			if (rc != WP_EUSAGE)
-				wp_err_prefix(err, "%s:%ld", path ? path : "stdin",
-					      wp_reader_line(r));
-			break;
-		}
-	}
-	wp_reader_free(r);
-	if (opened)
-		fclose(opened);
-	if (!rc)
-		*done = jv_array_append(*done, summary(cli, path ? path : "-", f ? f->name : NULL,
-						       imp, added, unchanged));
-	return rc;
+	*done = jv_array_append(*done, summary(cli, path ? path : "-", fi.f ? fi.f->name : NULL,
+					       imp, added, unchanged));
+	return 0;
 }
 
 static int add(void *imp, jv batch, struct wp_err *err)

@@ -1,7 +1,6 @@
 /* rec-report: compliance position per state and year, CO2 avoided, and
  * the deadline table, as records for a spreadsheet. */
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "wp.h"
@@ -31,22 +30,10 @@ static const struct wp_prog prog = {
 	opts, "rec",
 };
 
-static int read_obligations(struct wp_cli *cli, const char *path, jv *out, struct wp_err *err)
+static int collect(void *arr, jv rec, const char *name, long line, struct wp_err *err)
 {
-	struct wp_reader *r;
-	FILE *opened;
-	jv rec;
-	int rc;
-
-	*out = jv_array();
-	if ((rc = wp_cli_reader(cli, path, &r, &opened, err)))
-		return rc;
-	while ((rc = wp_reader_next(r, &rec, err)) == 0 && jv_is_valid(rec))
-		*out = jv_array_append(*out, rec);
-	wp_reader_free(r);
-	if (opened)
-		fclose(opened);
-	return rc;
+	*(jv *)arr = jv_array_append(*(jv *)arr, rec);
+	return 0;
 }
 
 static int run(struct wp_cli *cli, struct wp_err *err)
@@ -65,24 +52,16 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	const char *plants;
 	long year, ry;
 	jv ob = jv_null();
+	struct wp_tz *utc;
 	int rc, upcoming = wp_cli_has(cli, "upcoming");
-	time_t now = time(NULL);
 
-	if (wp_cli_get(cli, "today")) {
-		struct wp_tz *utc;
-
-		if ((rc = wp_tz_load(&utc, "UTC", NULL, err)))
-			return rc;
-		rc = wp_date_parse(wp_cli_get(cli, "today"), utc, now, &today, err);
-		wp_tz_free(utc);
-		if (rc)
-			return rc;
-	} else {
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		today = (struct wp_date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
-	}
+	if ((rc = wp_tz_load(&utc, "UTC", NULL, err)))
+		return rc;
+	rc = wp_date_parse(wp_cli_get(cli, "today") ? wp_cli_get(cli, "today") : "today", utc,
+			   time(NULL), &today, err);
+	wp_tz_free(utc);
+	if (rc)
+		return rc;
 	wp_fmt_date(today, day);
 	o.today = day;
 	if ((rc = wp_cli_long(cli, "year", today.y - 1, &year, err)) ||
@@ -103,9 +82,11 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 					   w, err);
 		goto out;
 	}
-	if (wp_cli_get(cli, "obligations") &&
-	    (rc = read_obligations(cli, wp_cli_get(cli, "obligations"), &ob, err)))
-		goto out;
+	if (wp_cli_get(cli, "obligations")) {
+		ob = jv_array();
+		if ((rc = wp_cli_read(cli, wp_cli_get(cli, "obligations"), collect, &ob, err)))
+			goto out;
+	}
 	if ((rc = cert_cmd_ledger(cli, 1, &l, err)))
 		goto out;
 	rc = cert_report_position(l, &d, &o, ob, cert_cmd_emit, w, err);

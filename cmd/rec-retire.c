@@ -2,7 +2,6 @@
  * quantity (oldest vintage first), with the retirement fields. */
 #include "wp.h"
 #include "certs/cmd.h"
-#include "certs/mrets.h"
 
 static const struct wp_opt opts[] = {
 	CERT_MOVE_OPTS,
@@ -34,17 +33,11 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 					    "generator_name", "status", "retirement", NULL };
 	struct cert_select sel = CERT_SELECT_INIT;
 	struct cert_retirement r = CERT_RETIREMENT_INIT;
-	struct cert_ledger *l = NULL;
-	struct cert_mrets m = CERT_MRETS_INIT;
-	const struct cert_remote *rp = NULL;
-	struct wp_writer *w;
 	char year[16] = "-";
 	int rc, dry = !wp_cli_has(cli, "commit") || wp_cli_has(cli, "dry-run");
 
-	if ((rc = cert_cmd_select(cli, &sel, err)))
+	if ((rc = cert_cmd_move_select(cli, &sel, err)))
 		return rc;
-	if (!sel.serial == !sel.quantity)
-		return wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
 	r.type = wp_cli_get(cli, "type") ? wp_cli_get(cli, "type") : "compliance";
 	r.reason = wp_cli_get(cli, "reason");
 	r.state = sel.state;
@@ -62,15 +55,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 		    dry ? "dry run (add --commit to retire): " : "", r.type,
 		    r.reason ? r.reason : "-", r.state ? r.state : "-", year,
 		    r.beneficiary ? r.beneficiary : "-");
-	if (wp_cli_has(cli, "mrets") && (rc = cert_cmd_mrets(cli, &sel, dry, &m, &rp, err)))
-		goto out;
-	m.retirement = &r;
-	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
-		rc = cert_retire(l, &sel, &r, rp, dry, cert_cmd_emit, w, err);
-out:
-	cert_ledger_close(l);
-	cert_mrets_close(&m);
-	return rc;
+	return cert_cmd_move(cli, &sel, &r, NULL, dry, cols, err);
 }
 
 int main(int argc, char **argv)

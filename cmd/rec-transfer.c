@@ -2,7 +2,6 @@
  * by serial range or by quantity (oldest vintage first). */
 #include "wp.h"
 #include "certs/cmd.h"
-#include "certs/mrets.h"
 
 static const struct wp_opt opts[] = {
 	{ "to", 0, "ACCOUNT", "the account receiving the certificates", WP_COMPLETE_NONE },
@@ -27,27 +26,14 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	static const char *const cols[] = { "registry", "serial", "certificates", "mwh", "vintage",
 					    "generator_name", "status", "account_id", NULL };
 	struct cert_select sel = CERT_SELECT_INIT;
-	struct cert_ledger *l = NULL;
-	struct cert_mrets m = CERT_MRETS_INIT;
-	const struct cert_remote *rp = NULL;
-	struct wp_writer *w;
-	int rc, dry = wp_cli_has(cli, "dry-run");
+	int rc;
 
-	if ((rc = cert_cmd_select(cli, &sel, err)))
+	if ((rc = cert_cmd_move_select(cli, &sel, err)))
 		return rc;
-	if (!sel.serial == !sel.quantity)
-		return wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
 	if (!wp_cli_get(cli, "to"))
 		return wp_err_set(err, WP_EUSAGE, "--to ACCOUNT is required");
-	if (wp_cli_has(cli, "mrets") && (rc = cert_cmd_mrets(cli, &sel, dry, &m, &rp, err)))
-		goto out;
-	m.to_account = wp_cli_get(cli, "to");
-	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
-		rc = cert_transfer(l, &sel, wp_cli_get(cli, "to"), rp, dry, cert_cmd_emit, w, err);
-out:
-	cert_ledger_close(l);
-	cert_mrets_close(&m);
-	return rc;
+	return cert_cmd_move(cli, &sel, NULL, wp_cli_get(cli, "to"), wp_cli_has(cli, "dry-run"),
+			     cols, err);
 }
 
 int main(int argc, char **argv)

@@ -361,6 +361,11 @@ int brm_call(struct brm_session *s, const char *method, const char *path, jv bod
 			rc = wp_err_set(err, WP_EPERM, "%s %s: token refused right after login (HTTP 401)",
 					method, path);
 	}
+	if (rc) {
+		/* A first 401's body is no answer to the caller. */
+		jv_free(*reply);
+		*reply = jv_null();
+	}
 	if (auth)
 		explicit_bzero(auth, strlen(auth));
 	free(auth);
@@ -463,6 +468,31 @@ int brm_orders(struct brm_session *s, const char *auction, const char *portfolio
 	if (rc == 0 && jv_get_kind(*out) != JV_KIND_OBJECT)
 		rc = wp_err_set(err, WP_EPROTO, "orders of %s: not an Orders object", auction);
 	return rc;
+}
+
+int brm_live_orders(struct brm_session *s, const char *auction, const char *portfolio,
+		    const char *area, jv *ids, struct wp_err *err)
+{
+	static const char *const lists[] = { "curveOrders", "blockLists" };
+	jv orders;
+	int rc;
+
+	*ids = jv_array();
+	if ((rc = brm_orders(s, auction, portfolio, area, &orders, err)))
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		jv list = brm_array(orders, lists[k]);
+		jv_array_foreach(list, i, o) {
+			const char *id = brm_str(o, "orderId");
+			if (id && !brm_order_in_state(o, "Cancelled") &&
+			    !brm_order_in_state(o, "ResultsPublished"))
+				*ids = jv_array_append(*ids, jv_string(id));
+			jv_free(o);
+		}
+		jv_free(list);
+	}
+	jv_free(orders);
+	return 0;
 }
 
 int brm_trades(struct brm_session *s, const char *auction, const char *portfolio,
@@ -612,7 +642,7 @@ static int journal_outcome(const struct brm_session *s, jv e, const char *outcom
 static int write_once(struct brm_session *s, const struct write *w, jv body, const char *done,
 		      jv *out, struct wp_err *err)
 {
-	struct wp_err why = WP_ERR_INIT;
+	struct wp_err why = WP_ERR_INIT, reread = WP_ERR_INIT;
 	long status = 0;
 	jv reply, e, found;
 	char outcome[64];
@@ -647,15 +677,16 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 		*err = why;
 		return rc;
 	}
-	jv_free(reply);
 	if (rc == 0)
-		brm_status_err(status, jv_null(), 1, w->path, &why);
-	if (find_ref(s, w, &found, err)) {
+		brm_status_err(status, reply, 1, w->path, &why);
+	else
+		jv_free(reply);
+	if (find_ref(s, w, &found, &reread)) {
 		journal_outcome(s, e, "unknown", why.msg, jv_null(), NULL);
 		return wp_err_set(err, WP_ETEMP,
 				  "%s; re-reading the orders failed too (%s): state unknown, check "
 				  "with brm-orders for %s before sending again",
-				  why.msg, err->msg, w->ref);
+				  why.msg, reread.msg, w->ref);
 	}
 	if (jv_is_valid(found)) {
 		snprintf(outcome, sizeof outcome, "%s-after-error", done);
@@ -719,8 +750,7 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 		return rc;
 	struct write w = { "PATCH", NULL, ref, brm_str(order, "auctionId"),
 			   brm_str(order, "portfolio"), brm_str(order, "areaCode"), id, kind };
-	const char *st = brm_str(order, "state");
-	if (st && !strcmp(st, "Cancelled")) {
+	if (brm_order_in_state(order, "Cancelled")) {
 		w.ref = NULL;
 		*out = result(&w, order, "already-cancelled");
 		jv_free(order);

@@ -154,7 +154,8 @@ int brm_login(struct brm_session *s, int force, struct wp_err *err);
  * (jv_invalid() for none). Logs in when needed; on a 401 logs in once more
  * and repeats once. Returns 0 with *status and *reply (parsed JSON,
  * jv_null() when empty) for any HTTP answer; WP_EPERM for a second 401;
- * WP_ETEMP when no answer came. */
+ * WP_ETEMP when no answer came. On an error *reply is jv_null() and
+ * *status the last status seen (a first 401), or 0. */
 int brm_call(struct brm_session *s, const char *method, const char *path, jv body,
 	     int idempotent, long *status, jv *reply, struct wp_err *err);
 /* The exit code for a non-2xx answer, with the API's own message:
@@ -170,6 +171,10 @@ int brm_auction(struct brm_session *s, const char *id, jv *out, struct wp_err *e
 /* A3 for one portfolio and area (NULL = all). */
 int brm_orders(struct brm_session *s, const char *auction, const char *portfolio,
 	       const char *area, jv *out, struct wp_err *err);
+/* The ids of the orders among A3's that can still change: neither
+ * cancelled nor settled by published results. *ids is always set. */
+int brm_live_orders(struct brm_session *s, const char *auction, const char *portfolio,
+		    const char *area, jv *ids, struct wp_err *err);
 /* A4 (own trades, [] before results) and A5 (area prices). */
 int brm_trades(struct brm_session *s, const char *auction, const char *portfolio,
 	       const char *area, jv *out, struct wp_err *err);
@@ -250,8 +255,11 @@ int brm_rec_trades(jv trades, const struct wp_tz *tz, brm_put_fn put, void *arg,
 /* Small jv helpers shared by the brm files. */
 jv brm_field(jv o, const char *key);            /* value, or invalid; o not consumed */
 jv brm_array(jv o, const char *key);            /* array, or an empty one; o not consumed */
-/* The state of an order, or of a block list's first block; null if none. */
+/* The state of an order, or of a block list's first block, by name even
+ * when the API sends its number; null if none. order not consumed. */
 jv brm_order_state(jv order);
+/* 1 when that state is state ("Cancelled"), else 0; order not consumed. */
+int brm_order_in_state(jv order, const char *state);
 /* The first object of list whose key is the string value, or null; list
  * not consumed. */
 jv brm_find(jv list, const char *key, const char *value);

@@ -537,9 +537,9 @@ static void check_unique(struct brm_vctx *c)
 		return;
 	}
 	jv_array_foreach(list, i, x) {
-		const char *id = brm_str(x, "orderId"), *st = brm_str(x, "state");
+		const char *id = brm_str(x, "orderId");
 		const char *pf = brm_str(x, "portfolio"), *area = brm_str(x, "areaCode");
-		int live = !st || strcmp(st, "Cancelled") != 0;
+		int live = !brm_order_in_state(x, "Cancelled");
 		int mine = pf && o->portfolio && !strcmp(pf, o->portfolio) && area && o->area &&
 			   !strcmp(area, o->area);
 		if (c->m->replace && id && !strcmp(id, c->m->replace)) {
@@ -1026,15 +1026,15 @@ int brm_order_validate(struct brm_order *o, const struct brm_market *m,
 	struct brm_vctx c;
 	int rc;
 
+	*problems = jv_array();
+	if (o->nrows == 0)
+		return wp_err_set(err, WP_EDATA, "%s: no order rows", o->src);
 	memset(&c, 0, sizeof c);
 	c.o = o;
 	c.m = m;
 	c.lim = lim;
 	c.problems = jv_array();
 	c.min_price = c.max_price = c.vol_min = c.vol_max = NAN;
-	*problems = jv_array();
-	if (o->nrows == 0)
-		return wp_err_set(err, WP_EDATA, "%s: no order rows", o->src);
 	if ((rc = resolve_market(&c, err)))
 		goto out;
 	run_scope(&c, BRM_AT_ORDER);
@@ -1071,10 +1071,13 @@ static jv kv(jv o, const char *key, jv v)
 }
 
 /* Values passed validation, so they sit on their 0.1/0.01 grid; snapping
- * removes binary noise such as 12.299999999999999 from the JSON. */
-static jv grid(double x, double step)
+ * removes binary noise such as 12.299999999999999 from the JSON. Dividing
+ * the whole number of steps by steps_per_unit gives the double nearest the
+ * decimal (3 / 10 is 0.3); multiplying by the step would not (3 * 0.1 is
+ * 0.30000000000000004). */
+static jv grid(double x, double steps_per_unit)
 {
-	return jv_number(nearbyint(x / step) * step);
+	return jv_number(nearbyint(x * steps_per_unit) / steps_per_unit);
 }
 
 static jv comment_with(const struct brm_order *o, const char *ref)
@@ -1102,8 +1105,8 @@ jv brm_order_json(const struct brm_order *o, const char *ref, int patch)
 		jv pts = jv_array();
 		for (int j = 0; j < o->curves[i].n; j++)
 			pts = jv_array_append(
-				pts, kv(kv(jv_object(), "price", grid(o->curves[i].pts[j].price, 0.01)),
-					"volume", grid(o->curves[i].pts[j].volume, 0.1)));
+				pts, kv(kv(jv_object(), "price", grid(o->curves[i].pts[j].price, 100)),
+					"volume", grid(o->curves[i].pts[j].volume, 10)));
 		items = jv_array_append(
 			items, kv(kv(jv_object(), "contractId", jv_string(o->curves[i].contract)),
 				  "curvePoints", pts));
@@ -1114,9 +1117,9 @@ jv brm_order_json(const struct brm_order *o, const char *ref, int patch)
 		for (int j = 0; j < b->n; j++)
 			per = jv_array_append(
 				per, kv(kv(jv_object(), "contractId", jv_string(b->per[j].contract)),
-					"volume", grid(b->per[j].volume, 0.1)));
+					"volume", grid(b->per[j].volume, 10)));
 		jv blk = kv(jv_object(), "name", jv_string(b->name));
-		blk = kv(blk, "price", grid(b->price, 0.01));
+		blk = kv(blk, "price", grid(b->price, 100));
 		blk = kv(blk, "minimumAcceptanceRatio", jv_number(b->mar));
 		blk = kv(blk, "linkedTo", b->linked_to ? jv_string(b->linked_to) : jv_null());
 		blk = kv(blk, "exclusiveGroup", b->group ? jv_string(b->group) : jv_null());

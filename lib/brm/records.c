@@ -241,6 +241,15 @@ jv brm_order_state(jv order)
 	return st;
 }
 
+int brm_order_in_state(jv order, const char *state)
+{
+	jv st = brm_order_state(order);
+	int in = jv_get_kind(st) == JV_KIND_STRING && !strcmp(jv_string_value(st), state);
+
+	jv_free(st);
+	return in;
+}
+
 static jv order_record(jv o, const char *kind)
 {
 	jv r = copy_str(jv_object(), "order_id", o, "orderId");

@@ -32,14 +32,11 @@ int cert_audit_append(struct cert_ledger *l, const char *operation, jv detail,
 		      struct wp_err *err)
 {
 	sqlite3_stmt *st;
-	char prev[65], hash[65], when[32];
-	time_t now = l->o.now ? l->o.now : time(NULL);
-	struct tm tm;
+	char prev[65], hash[65], when[WP_TIME_MAX];
 	jv text;
 	int rc;
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wp_fmt_utc(l->o.now ? l->o.now : time(NULL), when);
 	text = jv_dump_string(detail, JV_PRINT_SORTED);
 	if ((rc = cert_prepare(l, &st, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", err)))
 		goto out;

@@ -95,8 +95,20 @@ int cert_cmd_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *
 	return 0;
 }
 
-int cert_cmd_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
-		   struct cert_mrets *m, const struct cert_remote **remote, struct wp_err *err)
+int cert_cmd_move_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *err)
+{
+	int rc = cert_cmd_select(cli, sel, err);
+
+	if (!rc && !sel->serial == !sel->quantity)
+		rc = wp_err_set(err, WP_EUSAGE, "give either --serial or --quantity");
+	return rc;
+}
+
+/* --mrets on a move: only M-RETS certificates are selected, and unless
+ * dry_run the client is opened and *remote set to file the move there.
+ * Close m with cert_mrets_close whatever this returns. */
+static int move_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
+		      struct cert_mrets *m, const struct cert_remote **remote, struct wp_err *err)
 {
 	int rc;
 
@@ -114,6 +126,28 @@ int cert_cmd_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
 	m->remote.ctx = m;
 	*remote = &m->remote;
 	return 0;
+}
+
+int cert_cmd_move(struct wp_cli *cli, struct cert_select *sel, const struct cert_retirement *r,
+		  const char *to, int dry_run, const char *const *cols, struct wp_err *err)
+{
+	struct cert_ledger *l = NULL;
+	struct cert_mrets m = CERT_MRETS_INIT;
+	const struct cert_remote *rp = NULL;
+	struct wp_writer *w;
+	int rc;
+
+	if (wp_cli_has(cli, "mrets") && (rc = move_mrets(cli, sel, dry_run, &m, &rp, err)))
+		goto out;
+	m.retirement = r;
+	m.to_account = to;
+	if (!(rc = wp_cli_writer(cli, cols, &w, err)) && !(rc = cert_cmd_ledger(cli, 0, &l, err)))
+		rc = r ? cert_retire(l, sel, r, rp, dry_run, cert_cmd_emit, w, err)
+		       : cert_transfer(l, sel, to, rp, dry_run, cert_cmd_emit, w, err);
+out:
+	cert_ledger_close(l);
+	cert_mrets_close(&m);
+	return rc;
 }
 
 int cert_cmd_emit(void *w, jv rec, struct wp_err *err)

@@ -32,12 +32,15 @@
 int cert_cmd_ledger(struct wp_cli *cli, int readonly, struct cert_ledger **l, struct wp_err *err);
 /* The filter and move options into sel (strings borrowed from cli). */
 int cert_cmd_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *err);
-struct cert_mrets;
-/* --mrets on a move: only M-RETS certificates are selected, and unless
- * dry_run the client is opened and *remote set to file the move there.
- * Close m with cert_mrets_close whatever this returns. */
-int cert_cmd_mrets(struct wp_cli *cli, struct cert_select *sel, int dry_run,
-		   struct cert_mrets *m, const struct cert_remote **remote, struct wp_err *err);
+/* The same for rec-retire and rec-transfer, which need exactly one of
+ * --serial and --quantity. */
+int cert_cmd_move_select(struct wp_cli *cli, struct cert_select *sel, struct wp_err *err);
+/* The rest of rec-retire (r set) and rec-transfer (to set) once their
+ * options are read: with --mrets only M-RETS certificates are selected
+ * and, unless dry_run, the move is filed there before the ledger commits;
+ * the pieces moved go to the writer with columns cols. */
+int cert_cmd_move(struct wp_cli *cli, struct cert_select *sel, const struct cert_retirement *r,
+		  const char *to, int dry_run, const char *const *cols, struct wp_err *err);
 /* A cert_emit_fn writing to a struct wp_writer (the ctx). */
 int cert_cmd_emit(void *w, jv rec, struct wp_err *err);
 /* A reference file: option > config [rec] key > SHAREDIR/name, where

@@ -103,9 +103,7 @@ static int journal_open(struct cert_mrets *m, struct wp_err *err)
 /* Appends one line (entry plus time and prev_sha256) and fsyncs it. */
 static int journal(struct cert_mrets *m, jv entry, struct wp_err *err)
 {
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char when[WP_TIME_MAX];
 	jv line;
 	size_t n;
 	int rc = 0;
@@ -114,8 +112,7 @@ static int journal(struct cert_mrets *m, jv entry, struct wp_err *err)
 		jv_free(entry);
 		return rc;
 	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wp_fmt_utc(time(NULL), when);
 	entry = jv_object_set(entry, jv_string("time_utc"), jv_string(when));
 	entry = jv_object_set(entry, jv_string("registry"), jv_string("M-RETS"));
 	entry = jv_object_set(entry, jv_string("prev_sha256"), jv_string(m->journal_prev));

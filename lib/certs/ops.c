@@ -221,65 +221,58 @@ static const char list_sql[] = "SELECT " PIECE_COLS PIECE_FILTERS
 static const char one_sql[] = "SELECT " PIECE_COLS
 			      " FROM piece p JOIN batch b ON b.id = p.batch_id WHERE p.id = ?1";
 
-static void put_text(jv *r, const char *k, sqlite3_stmt *st, int i)
+/* The record of a piece: its fields in PIECE_COLS order, by kind: t text,
+ * i integer, d real, j JSON text, s the serial. */
+static const struct {
+	const char *key;
+	char kind;
+} piece_fields[] = {
+	{ "piece_id", 'i' },     { "registry", 't' },       { "serial", 's' },
+	{ "serial_base", 't' },  { "serial_start", 'i' },   { "serial_end", 'i' },
+	{ "certificates", 'i' }, { "mwh", 'd' },            { "vintage", 't' },
+	{ "generator_id", 't' }, { "generator_name", 't' }, { "eia_plant_id", 't' },
+	{ "state", 't' },        { "fuel", 't' },           { "eligibilities", 'j' },
+	{ "status", 't' },       { "account_id", 't' },     { "subaccount_id", 't' },
+	{ "egrid_region", 't' }, { "retirement", 'j' },     { "parent_id", 'i' },
+};
+
+static jv piece_field(sqlite3_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	long long ps, pe;
+	jv v;
 
-	*r = jv_object_set(*r, jv_string(k), s ? jv_string(s) : jv_null());
-}
-
-static void put_int(jv *r, const char *k, sqlite3_stmt *st, int i)
-{
-	*r = jv_object_set(*r, jv_string(k),
-			   sqlite3_column_type(st, i) == SQLITE_NULL
-				   ? jv_null()
-				   : jv_number((double)sqlite3_column_int64(st, i)));
-}
-
-static void put_json(jv *r, const char *k, sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	jv v = s ? jv_parse(s) : jv_null();
-
-	if (!jv_is_valid(v)) {
+	/* The type before any sqlite3_column_* call converts the value. */
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return jv_null();
+	switch (piece_fields[i].kind) {
+	case 'i':
+		return jv_number((double)sqlite3_column_int64(st, i));
+	case 'd':
+		return jv_number(sqlite3_column_double(st, i));
+	case 'j':
+		v = jv_parse((const char *)sqlite3_column_text(st, i));
+		if (jv_is_valid(v))
+			return v;
 		jv_free(v);
-		v = jv_null();
+		return jv_null();
+	case 's':
+		/* The registry's own text while the range is whole; after a
+		 * split, the piece in the same form. */
+		ps = sqlite3_column_int64(st, 4), pe = sqlite3_column_int64(st, 5);
+		if (ps != sqlite3_column_int64(st, 22) || pe != sqlite3_column_int64(st, 23))
+			return jv_string_fmt("%s-%lld to %lld", sqlite3_column_text(st, 3), ps, pe);
+		/* fall through */
+	default:
+		return jv_string((const char *)sqlite3_column_text(st, i));
 	}
-	*r = jv_object_set(*r, jv_string(k), v);
 }
 
 static jv piece_record(sqlite3_stmt *st, int history)
 {
 	jv r = jv_object();
-	long long s = sqlite3_column_int64(st, 4), e = sqlite3_column_int64(st, 5);
 
-	put_int(&r, "piece_id", st, 0);
-	put_text(&r, "registry", st, 1);
-	/* The registry's own text while the range is whole; after a split,
-	 * the piece in the same form. */
-	if (s == sqlite3_column_int64(st, 22) && e == sqlite3_column_int64(st, 23))
-		put_text(&r, "serial", st, 2);
-	else
-		r = jv_object_set(r, jv_string("serial"),
-				  jv_string_fmt("%s-%lld to %lld", sqlite3_column_text(st, 3), s, e));
-	put_text(&r, "serial_base", st, 3);
-	put_int(&r, "serial_start", st, 4);
-	put_int(&r, "serial_end", st, 5);
-	put_int(&r, "certificates", st, 6);
-	r = jv_object_set(r, jv_string("mwh"), jv_number(sqlite3_column_double(st, 7)));
-	put_text(&r, "vintage", st, 8);
-	put_text(&r, "generator_id", st, 9);
-	put_text(&r, "generator_name", st, 10);
-	put_text(&r, "eia_plant_id", st, 11);
-	put_text(&r, "state", st, 12);
-	put_text(&r, "fuel", st, 13);
-	put_json(&r, "eligibilities", st, 14);
-	put_text(&r, "status", st, 15);
-	put_text(&r, "account_id", st, 16);
-	put_text(&r, "subaccount_id", st, 17);
-	put_text(&r, "egrid_region", st, 18);
-	put_json(&r, "retirement", st, 19);
-	put_int(&r, "parent_id", st, 20);
+	for (int i = 0; i < (int)(sizeof piece_fields / sizeof *piece_fields); i++)
+		r = jv_object_set(r, jv_string(piece_fields[i].key), piece_field(st, i));
 	if (history)
 		r = jv_object_set(r, jv_string("live"), jv_bool(sqlite3_column_int(st, 21)));
 	return r;

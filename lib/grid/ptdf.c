@@ -91,21 +91,25 @@ int grid_ptdf_init(struct grid_ptdf *p, const struct grid_net *net, const double
 	for (int i = 0; i < net->nb; i++)
 		p->red[i] = i == net->ref ? -1 : k++;
 	if (weights) {
-		double sum = 0;
+		double max = 0, sum = 0;
 
 		for (int i = 0; i < net->nb; i++) {
 			if (!(weights[i] >= 0) || !isfinite(weights[i]))
 				return wp_err_set(err, WP_EUSAGE, "slack weight of bus %ld is %g; "
 						  "weights must be finite and >= 0",
 						  net->bus_id[i], weights[i]);
-			sum += weights[i];
+			max = fmax(max, weights[i]);
 		}
-		if (!(sum > 0))
+		if (!(max > 0))
 			return wp_err_set(err, WP_EUSAGE, "slack weights are all zero");
 		if (!(p->w = malloc((size_t)net->nb * sizeof *p->w)))
 			return oom(err);
+		/* Scaled by the largest first, so the sum cannot overflow to
+		 * infinity (which would make every weight 0). */
 		for (int i = 0; i < net->nb; i++)
-			p->w[i] = weights[i] / sum;
+			sum += (p->w[i] = weights[i] / max);
+		for (int i = 0; i < net->nb; i++)
+			p->w[i] /= sum;
 	}
 	if (p->n == 0)
 		return 0;

@@ -67,42 +67,27 @@ static int assignments(struct wp_cli *cli, const char *opt, const struct risk_se
 	return rc;
 }
 
+static int add_record(void *b, jv rec, const char *name, long line, struct wp_err *err)
+{
+	char where[64];
+
+	snprintf(where, sizeof(where), "%s:%ld", name, line);
+	return risk_builder_add(b, rec, where, err);
+}
+
 static int read_records(struct wp_cli *cli, struct risk_series *s, struct wp_err *err)
 {
 	struct risk_input in = { wp_cli_get(cli, "date"), wp_cli_get(cli, "key"),
 				 wp_cli_get(cli, "value") };
 	struct risk_builder *b = NULL;
-	struct wp_reader *r = NULL;
-	FILE *opened = NULL;
 	int rc;
 
 	if (cli->argc > 1)
 		return wp_err_set(err, WP_EUSAGE, "one input file at most (got %d)", cli->argc);
-	if ((rc = wp_cli_reader(cli, cli->argc ? cli->argv[0] : NULL, &r, &opened, err)) ||
-	    (rc = risk_builder_new(&b, &in, err)))
-		goto out;
-	for (;;) {
-		jv rec;
-		char where[64];
-		if ((rc = wp_reader_next(r, &rec, err))) {
-			if ((rc = wp_cli_bad_record(cli, rc, err)))
-				goto out;
-			continue;
-		}
-		if (!jv_is_valid(rec))
-			break;
-		snprintf(where, sizeof(where), "%s:%ld", opened ? cli->argv[0] : "stdin",
-			 wp_reader_line(r));
-		if ((rc = risk_builder_add(b, rec, where, err)) &&
-		    (rc = wp_cli_bad_record(cli, rc, err)))
-			goto out;
-	}
-	rc = risk_builder_finish(b, s, err);
-out:
+	if (!(rc = risk_builder_new(&b, &in, err)) &&
+	    !(rc = wp_cli_read(cli, cli->argc ? cli->argv[0] : NULL, add_record, b, err)))
+		rc = risk_builder_finish(b, s, err);
 	risk_builder_free(b);
-	wp_reader_free(r);
-	if (opened)
-		fclose(opened);
 	return rc;
 }
 

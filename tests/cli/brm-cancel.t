@@ -57,6 +57,41 @@ run brm-cancel "$ORDER" -o ndjson
 expect_code 0
 expect_jq '[.state, .outcome] | @csv' '"Cancelled","cancelled-after-error"'
 
+# 502 on the PATCH and the read-back fails too: state unknown, both reasons told.
+curve_csv 2 | brm-order -a "$OPEN" -p TP1 >"$T/placed" 2>/dev/null
+ORDER=$(jq -r .order_id "$T/placed")
+n=$(patches)
+fault '{"method":"PATCH","path":"/api/v1/curveorders/.*","status":502}'
+fault '{"method":"GET","path":"/api/v1/auctions/.*/orders","status":500,"count":4}'
+run brm-cancel "$ORDER"
+expect_code 75 "^brm-cancel: $ORDER: /curveorders/$ORDER: HTTP 502: injected fault; re-reading the orders failed too \\(GET .*HTTP 500 after 4 attempts\\): state unknown"
+check "the PATCH is not resent" test "$(patches)" = $((n + 1))
+brm-cancel "$ORDER" >/dev/null 2>&1
+
+# Order states may come as OrderState numbers (Cancelled = 2): a cancelled
+# order is still done, not live, and no longer blocks a new curve order.
+ctl switch '{"name":"order-state-ordinals"}' >/dev/null
+curve_csv 2 | brm-order -a "$OPEN" -p TP1 >"$T/placed" 2>/dev/null
+ORDER=$(jq -r .order_id "$T/placed")
+run brm-cancel "$ORDER" -o ndjson
+expect_code 0
+expect_jq '[.state, .outcome] | @csv' '"Cancelled","cancelled"'
+n=$(patches)
+run brm-cancel "$ORDER" -o ndjson
+expect_code 0
+expect_jq '.outcome' 'already-cancelled'
+run brm-cancel --all -a "$OPEN" --yes
+expect_code 0 'no live orders'
+check "nothing sent again for cancelled orders" test "$(patches)" = "$n"
+curve_csv 2 >"$T/curve.csv"
+run_in "$T/curve.csv" brm-order -a "$OPEN" -p TP1 -o ndjson
+expect_code 0
+expect_jq '.outcome' 'created'
+run brm-cancel --all -a "$OPEN" --yes -o ndjson
+expect_code 0
+expect_lines 1
+ctl switch '{"name":"order-state-ordinals","on":false}' >/dev/null
+
 # Refusals.
 run brm-cancel
 expect_code 64 'which order'

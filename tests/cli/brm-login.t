@@ -38,6 +38,15 @@ run env BRM_PASSWORD=wrong-secret-9 brm-login --check -v
 expect_code 77 'login refused for user trader.*invalid_username_or_password'
 check "the password is not in the trace or message" sh -c "! grep -q wrong-secret-9 '$T/err'"
 
+# The exchange refuses a token still fresh here, and the new login is
+# refused too: 77, and nothing of the first refusal left behind.
+run brm-login
+ctl clock '{"advance": 7200}' >/dev/null
+run env BRM_PASSWORD=wrong-secret-9 brm-auctions --id "$OPEN" -o ndjson
+expect_code 77 'login refused for user trader'
+expect_empty_out
+ctl clock '{"advance": -7200}' >/dev/null
+
 run env -u BRM_PASSWORD brm-login
 expect_code 78 'BRM_PASSWORD'
 run env -u BRM_USERNAME brm-login

@@ -38,6 +38,16 @@ run_in "$T/curve.ndjson" order --dry-run
 expect_code 0
 expect_jq '.curves | map(.curvePoints | length) | join(",")' '3,3,3,3'
 
+# Decimals go out as written, without binary noise (55.550000000000004).
+{ echo contract,price,volume; echo "$(qh 1),-500,10"; echo "$(qh 1),55.55,0.3"; echo "$(qh 1),4000,0"; } >"$T/dec.csv"
+run_in "$T/dec.csv" order --dry-run
+expect_code 0
+check "curve decimals sent as written" grep -q '{"price":55.55,"volume":0.3}' "$T/out"
+printf 'block,price,min_acceptance_ratio,contract,volume\nB1,33.33,1,%s,0.7\n' "$(qh 1)" >"$T/dec.csv"
+run_in "$T/dec.csv" order --dry-run
+expect_code 0
+check "block decimals sent as written" grep -q '"price":33.33,.*"volume":0.7}' "$T/out"
+
 run_in "$T/curve.csv" order --comment 'morning curve' -o ndjson
 expect_code 0 "environment test \($BRM_URL/api/v1\)"
 expect_jq '[.kind, .auction_id, .portfolio, .area, .state, .version, .outcome] | @csv' \

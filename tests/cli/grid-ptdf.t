@@ -54,6 +54,12 @@ check "slack bus column is zero" test "$(cut -d, -f4 "$T/out" | sort -u | tr '\n
 run grid-ptdf --slack load --branch 1 -o ndjson "$G/case9.m"
 expect_code 0
 expect_jq '-s [.[] | .ptdf * (if .bus == 5 then 90 elif .bus == 7 then 100 elif .bus == 9 then 125 else 0 end)] | add | fabs < 1e-12' true
+# only the weights' ratios count, however large they are
+run grid-ptdf --slack 1=1,2=1 --branch 1 "$G/case9.m"
+cp "$T/out" "$T/unit-weights"
+run grid-ptdf --slack 1=1e308,2=1e308 --branch 1 "$G/case9.m"
+expect_code 0
+check "weights near DBL_MAX split the slack as 1=1,2=1 does" cmp -s "$T/unit-weights" "$T/out"
 
 # out-of-service branches, version-1 syntax, bus 220 (t_auction_case)
 run grid-ptdf --branch 18 --bus 15,220 -o ndjson "$G/t_auction_case.m"

@@ -430,6 +430,20 @@ static void test_records(void)
 	wp_tz_free(tz);
 }
 
+static void test_empty_order(void)
+{
+	struct brm_order o = BRM_ORDER_INIT;
+	struct brm_market m = { jv_parse(auction_json), jv_null(), 1700000000, NULL };
+	struct brm_limits none = BRM_LIMITS_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	jv probs = jv_null();
+
+	is_int(brm_order_validate(&o, &m, &none, &probs, &err), WP_EDATA, "no rows: bad data");
+	is_str(err.msg, "stdin: no order rows", "no rows: said so");
+	is_int(jv_array_length(probs), 0, "no rows: an empty problem list, the caller's to free");
+	jv_free(m.auction);
+}
+
 static void test_env(void)
 {
 	const struct brm_env *e;
@@ -449,6 +463,7 @@ int main(void)
 	test_json();
 	test_journal();
 	test_records();
+	test_empty_order();
 	test_env();
 	/* Every rule in the table has an id and a text for the man page. */
 	int n = 0, complete = 0;
