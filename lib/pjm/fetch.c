@@ -211,18 +211,22 @@ static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
 
 /* ---- rows to records -------------------------------------------------- */
 
-/* A string field, or a number printed as text (pnode_id). */
-static jv text(jv row, const char *key)
+/* A number as text (pnode_id is a number in PJM's JSON, a string in the
+ * record); anything else as it is. */
+static jv as_text(jv v)
 {
-	jv v = jv_object_get(row, jv_string(key));
 	char buf[32];
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER) {
-		wp_fmt_double(jv_number_value(v), buf);
-		jv_free(v);
-		return jv_string(buf);
-	}
-	return v;
+	if (jv_get_kind(v) != JV_KIND_NUMBER)
+		return v;
+	wp_fmt_double(jv_number_value(v), buf);
+	jv_free(v);
+	return jv_string(buf);
+}
+
+static jv text(jv row, const char *key)
+{
+	return as_text(jv_object_get(row, jv_string(key)));
 }
 
 /* The parts of a row that make a record (absent parts: invalid jv; prices
@@ -295,7 +299,6 @@ static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_e
 {
 	jv t = jv_invalid();
 	int rc = 0;
-	char buf[32];
 
 	*r = (struct row){ 0, jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid(),
 			   jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid() };
@@ -314,11 +317,7 @@ static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_e
 		jv_free(k);
 	}
 	jv_free(row);
-	if (jv_get_kind(r->id) == JV_KIND_NUMBER) {
-		wp_fmt_double(jv_number_value(r->id), buf);
-		jv_free(r->id);
-		r->id = jv_string(buf);
-	}
+	r->id = as_text(r->id);
 	if (rc == 0 && (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(r->name) != JV_KIND_STRING ||
 			jv_get_kind(r->id) != JV_KIND_STRING)) {
 		rc = wp_err_set(err, WP_EPROTO,
