@@ -200,8 +200,8 @@ static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
 		if ((rc = fn(ctx, items, err)))
 			break;
 		wp_progress_update(&prog, got, total, page, (int)((total + rows - 1) / rows));
-		if (got >= total || n == 0)
-			break;
+		if (got >= total)
+			break; /* an empty page before the end failed as short above */
 		start += n;
 	}
 	wp_progress_end(&prog);
