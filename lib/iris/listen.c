@@ -385,12 +385,19 @@ static void open_queue(struct iris_listener *l)
 	trace(l, "receiver on %s, credit %d", l->o.queue, l->o.credit);
 }
 
+/* A connection we have not begun to close: what the broker says on it
+ * still matters. */
+static int conn_open(const struct iris_listener *l)
+{
+	return l->conn && !(pn_connection_state(l->conn) & PN_LOCAL_CLOSED);
+}
+
 /* Give unsettled messages back, then close; they are redelivered. */
 static void close_conn(struct iris_listener *l, const char *why)
 {
 	pn_delivery_t *d;
 
-	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+	if (!conn_open(l))
 		return;
 	trace(l, "close: %s", why);
 	drop_staged(l);
@@ -823,8 +830,7 @@ static void on_link_closed(struct iris_listener *l, pn_link_t *link)
 
 	if (link != l->rcv && link != l->cbs_snd && link != l->cbs_rcv)
 		return;
-	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED) ||
-	    (pn_link_state(link) & PN_LOCAL_CLOSED))
+	if (!conn_open(l) || (pn_link_state(link) & PN_LOCAL_CLOSED))
 		return;
 	cond_text(pn_link_remote_condition(link), why, sizeof why);
 	snprintf(l->last_failure, sizeof l->last_failure, "link %s detached: %s",
@@ -871,7 +877,7 @@ static void handle(struct iris_listener *l, pn_event_t *ev)
 			: pn_session_remote_condition(pn_event_session(ev));
 
 		/* Our own close being answered says nothing new. */
-		if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+		if (!conn_open(l))
 			break;
 		cond_text(c, why, sizeof why);
 		snprintf(l->last_failure, sizeof l->last_failure, "broker closed: %s", why);
