@@ -39,7 +39,11 @@ int cert_cmd_ledger(struct wp_cli *cli, int readonly, struct cert_ledger **l, st
 	}
 	o.busy_timeout_ms = (int)ms;
 	o.readonly = readonly;
-	o.actor = wp_cli_setting(cli, NULL, "USER", "rec", "actor", "unknown", err);
+	/* Config before $USER, unlike wp_cli_setting's order: the user set
+	 * actor on purpose, and USER is nearly always there. */
+	o.actor = wp_cli_setting(cli, NULL, NULL, "rec", "actor", NULL, err);
+	if (!o.actor)
+		o.actor = wp_cli_setting(cli, NULL, "USER", "rec", "actor", "unknown", err);
 	rc = cert_ledger_open(l, path, &o, err);
 	if (rc == WP_ENOINPUT)
 		rc = wp_err_prefix(err, "rec-import makes the ledger");

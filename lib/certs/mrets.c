@@ -393,16 +393,21 @@ static int match(void *ctx, jv q, jv cert, struct wp_err *err)
 	struct wanted *w = ctx;
 	jv base = jv_getpath(jv_copy(cert), JV_ARRAY(jv_string("attributes"),
 						      jv_string("serial_number_base")));
-	jv a = get(q, "attributes"), id = get(cert, "id");
-	double qs = jv_number_value(get(a, "serial_number_start"));
-	double qe = jv_number_value(get(a, "serial_number_end"));
+	jv a = get(q, "attributes"), id = get(cert, "id"), qid = get(q, "id");
+	jv qs = get(a, "serial_number_start"), qe = get(a, "serial_number_end");
 	int rc = 0;
 
-	if (jv_equal(base, jv_copy(w->base)) && qs <= w->s && qe >= w->e &&
-	    jv_get_kind(id) == JV_KIND_STRING) {
+	/* jv_number_value aborts on anything but a number. */
+	if (jv_get_kind(qs) != JV_KIND_NUMBER || jv_get_kind(qe) != JV_KIND_NUMBER) {
+		rc = wp_err_set(err, WP_EPROTO, "M-RETS quantity %s without a serial range",
+				jv_get_kind(qid) == JV_KIND_STRING ? jv_string_value(qid) : "?");
+		jv_free(base);
+	} else if (jv_equal(base, jv_copy(w->base)) && jv_number_value(qs) <= w->s &&
+		   jv_number_value(qe) >= w->e && jv_get_kind(id) == JV_KIND_STRING) {
 		w->cert = strdup(jv_string_value(id));
 		rc = w->cert ? WP_DONE : wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
+	jv_free(qs), jv_free(qe), jv_free(qid);
 	jv_free(id);
 	jv_free(a);
 	jv_free(q);

@@ -515,6 +515,13 @@ int cert_report_position(struct cert_ledger *l, const struct cert_refdata *d,
 				jv_free(s), jv_free(ob);
 				break;
 			}
+			/* (int)y below: a fraction would land in the wrong year. */
+			if (y != floor(y) || y < 1 || y > 9999) {
+				rc = wp_err_set(err, WP_EDATA, "obligation %d: year %g is not a whole year",
+						n, y);
+				jv_free(s), jv_free(ob);
+				break;
+			}
 			r = pos_get(acc, jv_string_value(s), (int)y);
 			r = jv_object_set(r, jv_string("obligation_mwh"),
 					  jv_number(mwh + (isnan(num(r, "obligation_mwh"))

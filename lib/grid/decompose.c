@@ -178,7 +178,7 @@ int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const 
 		if (field(rec, "lf", NULL, &x) || rc || isnan(bus) || !isfinite(x))
 			return data_err(err, src, wp_reader_line(r),
 					"a loss-factor record needs bus and lf numbers");
-		if (fabs(bus) > 1e15 || (i = grid_net_bus(n, (long)bus)) < 0)
+		if (fabs(bus) > 1e15 || bus != floor(bus) || (i = grid_net_bus(n, (long)bus)) < 0)
 			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
 					bus);
 		lf[i] = x;
@@ -279,7 +279,7 @@ int grid_map_read(struct grid_map *m, const struct grid_net *n, struct wp_reader
 			free(loc);
 			return data_err(err, src, wp_reader_line(r), "a map record needs location and bus");
 		}
-		if ((idx = grid_net_bus(n, (long)bus)) < 0 || bus != floor(bus)) {
+		if (fabs(bus) > 1e15 || bus != floor(bus) || (idx = grid_net_bus(n, (long)bus)) < 0) {
 			free(loc);
 			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
 					bus);

@@ -58,6 +58,10 @@ expect_code 65 'lf.csv:3: a loss-factor record needs bus and lf numbers'
 printf 'bus,lf\n99,0.01\n' >"$T/lf.csv"
 run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
 expect_code 65 'lf.csv:2: no in-service bus 99'
+printf 'bus,lf\n15,0.02\n12.5,0.01\n' >"$T/lf.csv"
+run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
+expect_code 65 'lf.csv:3: no in-service bus 12.5'
+expect_empty_out
 run lmp-decompose --loss-factors "$T/lf.csv"
 expect_code 64 'model mode'
 

@@ -58,4 +58,12 @@ tamper "UPDATE piece SET certificates = certificates + 1, serial_end = serial_en
 run rec-audit --verify
 expect_code 1 "batch '805-MN-06-2023-A7F3-1 to 400': live ranges hold 401 certificates, the batch 400"
 
+# config [rec] actor names who acts, over $USER (wattpipe-config(5)).
+cp "$T/orig.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+printf '[rec]\nactor = carol\n' >"$XDG_CONFIG_HOME/wattpipe/config"
+USER=bob rec-retire --type voluntary -n 1 --commit >/dev/null 2>&1
+rm "$XDG_CONFIG_HOME/wattpipe/config"
+run rec-audit
+expect_jq '-s .[-1] | "\(.seq):\(.actor):\(.operation)"' '3:carol:retire'
+
 done_testing

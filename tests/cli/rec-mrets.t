@@ -128,4 +128,19 @@ while [ $i -lt 12 ] && [ $rc -eq 0 ]; do run rec-import --mrets --dry-run; i=$((
 expect_code 0
 check "12 requests in a row passed under the limiter" test $i -eq 12
 
+# A quantity whose range is not numbers (a registry answering what it
+# should not): exit 76 naming it, not an abort; the ledger as it was.
+cat >"$T/odd-quantity.json" <<'JSON'
+{"/v1/public/rec/user_transactions": [{"status": 201, "body": "{\"data\":{\"type\":\"user_transactions\",\"id\":\"t7\"}}"}],
+ "/v1/public/rec/certificate_quantities": [{"body": "{\"data\":[{\"type\":\"certificate_quantities\",\"id\":\"q9\",\"attributes\":{\"serial_number_start\":null,\"serial_number_end\":400,\"status\":\"active\"},\"relationships\":{\"certificate\":{\"data\":{\"type\":\"certificates\",\"id\":\"c1\"}}}}],\"included\":[{\"type\":\"certificates\",\"id\":\"c1\",\"attributes\":{\"serial_number_base\":\"805-MN-06-2023-A7F3\"}}]}"}]}
+JSON
+start_fake http-scripted --script "$T/odd-quantity.json"
+DB=$T/odd.db # from here on, for dump and unchanged_since
+rec-import --db "$DB" "$RECDATA/mrets-holdings.csv" >/dev/null
+dump odd
+MRETS_BASE_URL=$HTTP_SCRIPTED_URL/v1/public/rec run rec-retire --db "$DB" --mrets --type voluntary -n 5 --commit
+expect_code 76 'M-RETS quantity q9 without a serial range'
+check "no transaction detail sent" sh -c "! grep -q transaction_details '$T/http-scripted.log'"
+unchanged_since odd
+
 done_testing

@@ -60,6 +60,13 @@ rm "$XDG_CONFIG_HOME/wattpipe/config"
 printf 'state,year\nMN,2024\n' >"$T/ob-bad.csv"
 run rec-report --obligations "$T/ob-bad.csv"
 expect_code 65 'obligation 1: needs state, year and obligation_mwh'
+printf 'state,year,obligation_mwh\nMN,2024,10\nMN,2024.5,100\n' >"$T/ob-year.csv"
+run rec-report --obligations "$T/ob-year.csv"
+expect_code 65 'obligation 2: year 2024.5 is not a whole year'
+expect_empty_out
+printf 'state,year,obligation_mwh\nMN,1e300,100\n' >"$T/ob-year.csv"
+run rec-report --obligations "$T/ob-year.csv"
+expect_code 65 'obligation 1: year 1e\+300 is not a whole year'
 printf 'state,event\nMN,x\n' >"$T/dl-bad.csv"
 run rec-report --deadlines "$T/dl-bad.csv"
 expect_code 65 "dl-bad.csv:1: no 'registry' column"
