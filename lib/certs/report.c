@@ -517,8 +517,8 @@ int cert_report_position(struct cert_ledger *l, const struct cert_refdata *d,
 			}
 			/* (int)y below: a fraction would land in the wrong year. */
 			if (y != floor(y) || y < 1 || y > 9999) {
-				rc = wp_err_set(err, WP_EDATA, "obligation %d: year %g is not a whole year",
-						n, y);
+				rc = wp_err_set(err, WP_EDATA,
+						"obligation %d: year %g is not a whole year", n, y);
 				jv_free(s), jv_free(ob);
 				break;
 			}
