@@ -356,11 +356,13 @@ int cert_report_deadlines(const struct cert_refdata *d, const char *state, int y
 	for (i = 0; i < d->ndl; i++) {
 		const struct cert_deadline *x = &d->dl[i];
 		char date[11];
-		int has = cert_deadline_date(x, year, date);
-		jv r = jv_object();
+		int has;
+		jv r;
 
 		if (state && strcasecmp(state, x->state))
 			continue;
+		has = cert_deadline_date(x, year, date);
+		r = jv_object();
 		r = jv_object_set(r, jv_string("state"), jv_string(x->state));
 		r = jv_object_set(r, jv_string("registry"), jv_string(x->registry));
 		r = jv_object_set(r, jv_string("compliance_year"), jv_number(year));
