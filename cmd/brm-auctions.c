@@ -20,11 +20,6 @@ static const struct wp_opt opts[] = {
 	{ 0 },
 };
 
-static const struct wp_prog prog = {
-	"brm-auctions", "BRM day-ahead auctions, their contracts and portfolios", "[options]",
-	opts, "brm",
-};
-
 static const char *const auction_cols[] = {
 	"auction_id", "state", "close_for_bidding_utc", "delivery_start_utc", "delivery_end_utc",
 	"contracts", "currency", "min_price", "max_price", "name", NULL };
@@ -72,7 +67,7 @@ static int day(struct wp_cli *cli, struct brm_ctx *c, const char *opt, int def, 
 	return 0;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
 	const char *id = wp_cli_get(cli, "id");
 	int contracts = wp_cli_has(cli, "contracts"), portfolios = wp_cli_has(cli, "portfolios");
@@ -108,16 +103,13 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 	return brm_rec_auctions(v, put, &f, err);
 }
 
+static const struct brm_prog prog = {
+	{ "brm-auctions", "BRM day-ahead auctions, their contracts and portfolios", "[options]",
+	  opts, "brm" },
+	BRM_READ, NULL, run,
+};
+
 int main(int argc, char **argv)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	int rc;
-
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0 &&
-	    (rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
-		rc = run(&cli, &c, &err);
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return brm_main(&prog, argc, argv, NULL);
 }

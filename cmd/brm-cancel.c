@@ -1,7 +1,5 @@
 /* brm-cancel: cancel BRM orders (PATCH with an empty list, as the API
  * defines); one by id, or every live order of an auction. */
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "wp.h"
@@ -19,11 +17,6 @@ static const struct wp_opt opts[] = {
 	WP_NET_OPTS,
 	WP_COMMON_OPTS,
 	{ 0 },
-};
-
-static const struct wp_prog prog = {
-	"brm-cancel", "cancel BRM day-ahead orders", "[options] ORDER_ID... | --all --auction AUCTION",
-	opts, "brm",
 };
 
 static const char *const cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
@@ -50,7 +43,20 @@ static int confirm(struct wp_cli *cli, struct brm_ctx *c, int n, struct wp_err *
 	return 0;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+static int check(struct wp_cli *cli, void *arg, struct wp_err *err)
+{
+	int all = wp_cli_has(cli, "all");
+
+	if (all && cli->argc)
+		return wp_err_set(err, WP_EUSAGE, "order ids or --all, not both");
+	if (all && !wp_cli_get(cli, "auction"))
+		return wp_err_set(err, WP_EUSAGE, "--all needs --auction");
+	if (!all && !cli->argc)
+		return wp_err_set(err, WP_EUSAGE, "which order? give ORDER_ID or --all --auction A");
+	return 0;
+}
+
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
 	struct wp_writer *w;
 	jv ids;
@@ -90,17 +96,7 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 		} else {
 			rc = brm_order_cancel(&c->s, jv_string_value(id), &out, &e);
 		}
-		/* A cancel that happened is shown even when its journal line failed. */
-		if (jv_get_kind(out) == JV_KIND_OBJECT) {
-			struct wp_err werr = WP_ERR_INIT;
-			int wrc = wp_writer_put(w, out, &werr);
-			if (wrc && !rc) {
-				rc = wrc;
-				e = werr;
-			}
-		} else {
-			jv_free(out);
-		}
+		rc = brm_put_outcome(w, out, rc, &e);
 		if (rc) {
 			wp_cli_warn(cli, "%s: %s", jv_string_value(id), e.msg);
 			if (!first) {
@@ -115,24 +111,13 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 	return first;
 }
 
+static const struct brm_prog prog = {
+	{ "brm-cancel", "cancel BRM day-ahead orders", "[options] ORDER_ID... | --all --auction AUCTION",
+	  opts, "brm" },
+	BRM_WRITE, check, run,
+};
+
 int main(int argc, char **argv)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	int rc;
-
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		int all = wp_cli_has(&cli, "all"), dry = wp_cli_has(&cli, "dry-run");
-		if (all && cli.argc)
-			rc = wp_err_set(&err, WP_EUSAGE, "order ids or --all, not both");
-		else if (all && !wp_cli_get(&cli, "auction"))
-			rc = wp_err_set(&err, WP_EUSAGE, "--all needs --auction");
-		else if (!all && !cli.argc)
-			rc = wp_err_set(&err, WP_EUSAGE, "which order? give ORDER_ID or --all --auction A");
-		else if ((rc = brm_ctx_open(&c, &cli, dry ? BRM_DRY_RUN : BRM_WRITE, &err)) == 0)
-			rc = run(&cli, &c, &err);
-	}
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return brm_main(&prog, argc, argv, NULL);
 }

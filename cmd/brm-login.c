@@ -15,12 +15,7 @@ static const struct wp_opt opts[] = {
 	{ 0 },
 };
 
-static const struct wp_prog prog = {
-	"brm-login", "log in to BRM's day-ahead auction API and cache the token", "[options]",
-	opts, "brm",
-};
-
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
 	static const char *const columns[] = { "environment", "user", "token_url", "api_url",
 					       "fresh_login", "refresh_at_utc", NULL };
@@ -43,16 +38,13 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 	return wp_writer_put(w, r, err);
 }
 
+static const struct brm_prog prog = {
+	{ "brm-login", "log in to BRM's day-ahead auction API and cache the token", "[options]",
+	  opts, "brm" },
+	BRM_READ, NULL, run,
+};
+
 int main(int argc, char **argv)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	int rc;
-
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0 &&
-	    (rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
-		rc = run(&cli, &c, &err);
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return brm_main(&prog, argc, argv, NULL);
 }

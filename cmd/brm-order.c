@@ -1,7 +1,6 @@
 /* brm-order: validate and place a BRM curve or block order from records. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wp.h"
 #include "brm/brm.h"
@@ -20,11 +19,6 @@ static const struct wp_opt opts[] = {
 	WP_NET_OPTS,
 	WP_COMMON_OPTS,
 	{ 0 },
-};
-
-static const struct wp_prog prog = {
-	"brm-order", "validate and place a BRM day-ahead curve or block order", "[options] [FILE]",
-	opts, "brm",
 };
 
 static const char *const result_cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
@@ -72,57 +66,40 @@ static int read_rows(struct wp_cli *cli, struct brm_order *o, struct wp_err *err
 	return rc;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct brm_order *o, struct wp_err *err)
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
+	struct brm_order *o = arg;
 	struct brm_limits lim = BRM_LIMITS_INIT;
-	struct brm_market m = { jv_null(), jv_null(), time(NULL), wp_cli_get(cli, "replace") };
+	const char *replace = wp_cli_get(cli, "replace");
 	struct wp_writer *w;
-	jv problems = jv_null(), out;
+	jv problems, out;
 	int rc;
 
-	if ((rc = brm_limits_from_cli(cli, &lim, err)) ||
-	    (rc = brm_auction(&c->s, o->auction, &m.auction, err)) ||
-	    (rc = brm_order_resolve(o, m.auction, err)) ||
-	    (rc = brm_orders(&c->s, o->auction, o->portfolio, o->area, &m.orders, err)))
-		goto out;
-	if ((rc = brm_order_validate(o, &m, &lim, &problems, err))) {
-		jv_array_foreach(problems, i, p) {
-			if (jv_get_kind(p) == JV_KIND_STRING)
-				wp_cli_warn(cli, "%s", jv_string_value(p));
-			jv_free(p);
-		}
-		goto out;
+	if ((rc = brm_limits_from_cli(cli, &lim, err)))
+		return rc;
+	rc = brm_order_check(&c->s, o, replace, &lim, &problems, err);
+	jv_array_foreach(problems, i, p) {
+		wp_cli_warn(cli, "%s", jv_string_value(p));
+		jv_free(p);
 	}
+	jv_free(problems);
+	if (rc)
+		return rc;
 	if (wp_cli_has(cli, "dry-run")) {
 		char ref[40];
 		if ((rc = brm_ref_new(ref, err)))
-			goto out;
-		jv d = jv_dump_string(brm_order_json(o, ref, m.replace != NULL), 0);
+			return rc;
+		jv d = jv_dump_string(brm_order_json(o, ref, replace != NULL), 0);
 		fprintf(cli->out, "%s\n", jv_string_value(d));
 		jv_free(d);
-		wp_cli_note(cli, "dry run: would %s %s/%s; nothing sent", m.replace ? "PATCH" : "POST",
+		wp_cli_note(cli, "dry run: would %s %s/%s; nothing sent", replace ? "PATCH" : "POST",
 			    c->s.api_url, o->kind == BRM_CURVE ? "curveorders" : "blockorders");
-		goto out;
+		return 0;
 	}
 	if ((rc = wp_cli_writer(cli, result_cols, &w, err)))
-		goto out;
-	rc = brm_order_place(&c->s, o, m.replace, &out, err);
-	/* An order that landed is shown even when its journal line failed. */
-	if (jv_get_kind(out) == JV_KIND_OBJECT) {
-		struct wp_err werr = WP_ERR_INIT;
-		int wrc = wp_writer_put(w, out, &werr);
-		if (wrc && !rc) {
-			rc = wrc;
-			*err = werr;
-		}
-	} else {
-		jv_free(out);
-	}
-out:
-	jv_free(problems);
-	jv_free(m.auction);
-	jv_free(m.orders);
-	return rc;
+		return rc;
+	rc = brm_order_place(&c->s, o, replace, &out, err);
+	return brm_put_outcome(w, out, rc, err);
 }
 
 static int opt_copy(struct wp_cli *cli, const char *name, int required, char **out,
@@ -135,28 +112,33 @@ static int opt_copy(struct wp_cli *cli, const char *name, int required, char **o
 	return (*out = strdup(v)) ? 0 : wp_err_set(err, WP_EINTERNAL, "out of memory");
 }
 
-int main(int argc, char **argv)
+/* --rules needs no session; an order is read whole before one is opened. */
+static int check(struct wp_cli *cli, void *arg, struct wp_err *err)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	struct brm_order o = BRM_ORDER_INIT;
+	struct brm_order *o = arg;
 	int rc;
 
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		if (wp_cli_has(&cli, "rules"))
-			rc = rules(&cli, &err);
-		else if ((rc = opt_copy(&cli, "auction", 1, &o.auction, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "portfolio", 1, &o.portfolio, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "area", 0, &o.area, &err)) == 0 &&
-			 (rc = opt_copy(&cli, "comment", 0, &o.comment, &err)) == 0 &&
-			 (rc = read_rows(&cli, &o, &err)) == 0 &&
-			 (rc = brm_ctx_open(&c, &cli,
-					    wp_cli_has(&cli, "dry-run") ? BRM_DRY_RUN : BRM_WRITE,
-					    &err)) == 0)
-			rc = run(&cli, &c, &o, &err);
-	}
+	if (wp_cli_has(cli, "rules"))
+		return (rc = rules(cli, err)) ? rc : WP_DONE;
+	if ((rc = opt_copy(cli, "auction", 1, &o->auction, err)) ||
+	    (rc = opt_copy(cli, "portfolio", 1, &o->portfolio, err)) ||
+	    (rc = opt_copy(cli, "area", 0, &o->area, err)) ||
+	    (rc = opt_copy(cli, "comment", 0, &o->comment, err)))
+		return rc;
+	return read_rows(cli, o, err);
+}
+
+static const struct brm_prog prog = {
+	{ "brm-order", "validate and place a BRM day-ahead curve or block order", "[options] [FILE]",
+	  opts, "brm" },
+	BRM_WRITE, check, run,
+};
+
+int main(int argc, char **argv)
+{
+	struct brm_order o = BRM_ORDER_INIT;
+	int rc = brm_main(&prog, argc, argv, &o);
+
 	brm_order_release(&o);
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return rc;
 }

@@ -20,22 +20,12 @@ static const struct wp_opt opts[] = {
 	{ 0 },
 };
 
-static const struct wp_prog prog = {
-	"brm-orders", "own BRM day-ahead orders, their versions, and the audit journal",
-	"[options]", opts, "brm",
-};
-
 static const char *const order_cols[] = { "order_id", "kind", "auction_id", "portfolio", "area",
 					  "state", "version", "modified_utc", "modifier", "curves",
 					  "blocks", "points", "comment", NULL };
 static const char *const journal_cols[] = { "time", "environment", "user", "phase", "method",
 					    "path", "auction_id", "portfolio", "area", "status",
 					    "outcome", "order_id", "ref", "message", NULL };
-
-static int put(jv rec, void *arg, struct wp_err *err)
-{
-	return wp_writer_put(arg, rec, err);
-}
 
 /* The journal back as records: no network, no credentials needed. */
 static int journal(struct wp_cli *cli, struct wp_err *err)
@@ -71,7 +61,22 @@ static int journal(struct wp_cli *cli, struct wp_err *err)
 	return rc;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+/* One mode at most; --journal is all done here. */
+static int check(struct wp_cli *cli, void *arg, struct wp_err *err)
+{
+	int rc, modes = !!wp_cli_get(cli, "history") + !!wp_cli_get(cli, "rows") +
+			wp_cli_has(cli, "journal");
+
+	if (modes > 1)
+		return wp_err_set(err, WP_EUSAGE, "--history, --rows and --journal exclude each other");
+	if (wp_cli_has(cli, "journal"))
+		return (rc = journal(cli, err)) ? rc : WP_DONE;
+	if (!modes && !wp_cli_get(cli, "auction"))
+		return wp_err_set(err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
+	return 0;
+}
+
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
 	const char *history = wp_cli_get(cli, "history"), *rows = wp_cli_get(cli, "rows");
 	const char *auction = wp_cli_get(cli, "auction");
@@ -84,52 +89,28 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 		if ((rc = wp_cli_writer(cli, NULL, &w, err)) ||
 		    (rc = brm_order_get(&c->s, rows, &kind, &v, err)))
 			return rc;
-		return brm_rec_order_rows(v, put, w, err);
+		return brm_rec_order_rows(v, brm_put_writer, w, err);
 	}
 	if ((rc = wp_cli_writer(cli, order_cols, &w, err)))
 		return rc;
 	if (history) {
-		char *path = NULL, *e = wp_url_escape(history);
-		if ((rc = brm_order_get(&c->s, history, &kind, &v, err)))
-			goto done;
-		jv_free(v);
-		if (!e || asprintf(&path, "/%s/%s/versions",
-				   kind == BRM_CURVE ? "curveorders" : "blockorders", e) < 0) {
-			path = NULL;
-			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
-		} else if ((rc = brm_get(&c->s, path, &v, err)) == 0) {
-			rc = brm_rec_orders(v, put, w, err);
-		}
-done:
-		free(e);
-		free(path);
-		return rc;
+		if ((rc = brm_order_versions(&c->s, history, &v, err)))
+			return rc;
+		return brm_rec_orders(v, brm_put_writer, w, err);
 	}
 	if ((rc = brm_orders(&c->s, auction, wp_cli_get(cli, "portfolio"), wp_cli_get(cli, "area"),
 			     &v, err)))
 		return rc;
-	return brm_rec_orders(v, put, w, err);
+	return brm_rec_orders(v, brm_put_writer, w, err);
 }
+
+static const struct brm_prog prog = {
+	{ "brm-orders", "own BRM day-ahead orders, their versions, and the audit journal",
+	  "[options]", opts, "brm" },
+	BRM_READ, check, run,
+};
 
 int main(int argc, char **argv)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	int rc;
-
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		int modes = !!wp_cli_get(&cli, "history") + !!wp_cli_get(&cli, "rows") +
-			    wp_cli_has(&cli, "journal");
-		if (modes > 1)
-			rc = wp_err_set(&err, WP_EUSAGE, "--history, --rows and --journal exclude each other");
-		else if (wp_cli_has(&cli, "journal"))
-			rc = journal(&cli, &err);
-		else if (!modes && !wp_cli_get(&cli, "auction"))
-			rc = wp_err_set(&err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
-		else if ((rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
-			rc = run(&cli, &c, &err);
-	}
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return brm_main(&prog, argc, argv, NULL);
 }

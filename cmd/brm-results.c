@@ -16,11 +16,6 @@ static const struct wp_opt opts[] = {
 	{ 0 },
 };
 
-static const struct wp_prog prog = {
-	"brm-results", "prices and own trades of a BRM day-ahead auction", "[options] --auction AUCTION",
-	opts, "brm",
-};
-
 /* The shared price schema (prices-schema.md), then BRM's own fields. */
 static const char *const price_cols[] = {
 	"interval_start_utc", "interval_end_utc", "interval_start_local", "iso", "market", "run",
@@ -32,12 +27,14 @@ static const char *const trade_cols[] = {
 	"interval_start_utc", "interval_end_utc", "interval_start_local", "resolution_min", "side",
 	"volume_mw", "net_mw", "price", "currency", "status", "trade_id", NULL };
 
-static int put(jv rec, void *arg, struct wp_err *err)
+static int check(struct wp_cli *cli, void *arg, struct wp_err *err)
 {
-	return wp_writer_put(arg, rec, err);
+	if (!wp_cli_get(cli, "auction"))
+		return wp_err_set(err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
+	return 0;
 }
 
-static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
+static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err)
 {
 	const char *auction = wp_cli_get(cli, "auction");
 	int trades = wp_cli_has(cli, "trades");
@@ -51,30 +48,24 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, struct wp_err *err)
 		if ((rc = brm_trades(&c->s, auction, wp_cli_get(cli, "portfolio"),
 				     wp_cli_get(cli, "area"), &v, err)))
 			return rc;
-		rc = brm_rec_trades(v, c->tz, put, w, err);
+		rc = brm_rec_trades(v, c->tz, brm_put_writer, w, err);
 	} else {
 		if ((rc = brm_prices(&c->s, auction, &v, err)))
 			return rc;
-		rc = brm_rec_prices(v, c->tz, put, w, err);
+		rc = brm_rec_prices(v, c->tz, brm_put_writer, w, err);
 	}
 	if (rc == 0 && wp_writer_count(w) == 0)
 		wp_cli_note(cli, "%s: no %s yet", auction, trades ? "trades" : "prices");
 	return rc;
 }
 
+static const struct brm_prog prog = {
+	{ "brm-results", "prices and own trades of a BRM day-ahead auction", "[options] --auction AUCTION",
+	  opts, "brm" },
+	BRM_READ, check, run,
+};
+
 int main(int argc, char **argv)
 {
-	struct wp_cli cli = WP_CLI_INIT;
-	struct wp_err err = WP_ERR_INIT;
-	struct brm_ctx c = BRM_CTX_INIT;
-	int rc;
-
-	if ((rc = wp_cli_init(&cli, &prog, argc, argv, &err)) == 0) {
-		if (!wp_cli_get(&cli, "auction"))
-			rc = wp_err_set(&err, WP_EUSAGE, "--auction is required (brm-auctions lists them)");
-		else if ((rc = brm_ctx_open(&c, &cli, BRM_READ, &err)) == 0)
-			rc = run(&cli, &c, &err);
-	}
-	brm_ctx_close(&c);
-	return wp_cli_finish(&cli, rc, &err);
+	return brm_main(&prog, argc, argv, NULL);
 }

@@ -393,6 +393,21 @@ static char *esc(const char *s)
 	return wp_url_escape(s ? s : "");
 }
 
+/* "/curveorders" or "/blockorders", then "/<id><tail>" when id is given;
+ * malloc'd, NULL when out of memory. */
+static char *order_path(enum brm_kind kind, const char *id, const char *tail)
+{
+	const char *coll = kind == BRM_CURVE ? "curveorders" : "blockorders";
+	char *e = NULL, *path = NULL;
+
+	if (id && !(e = esc(id)))
+		return NULL;
+	if (asprintf(&path, "/%s%s%s%s", coll, id ? "/" : "", id ? e : "", tail ? tail : "") < 0)
+		path = NULL;
+	free(e);
+	return path;
+}
+
 int brm_auctions(struct brm_session *s, time_t from, time_t to, jv *out, struct wp_err *err)
 {
 	char a[WP_TIME_MAX], b[WP_TIME_MAX], path[256];
@@ -516,23 +531,57 @@ int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_er
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
 		  struct wp_err *err)
 {
-	char *e = esc(id), *path = NULL;
+	static const enum brm_kind kinds[] = { BRM_CURVE, BRM_BLOCK };
 	int rc = WP_EUNAVAIL;
 
+	*out = jv_null();
 	for (int k = 0; k < 2 && rc == WP_EUNAVAIL; k++) {
-		free(path);
-		path = NULL;
-		if (!e || asprintf(&path, "/%s/%s", k ? "blockorders" : "curveorders", e) < 0) {
-			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
-			break;
-		}
-		*kind = k ? BRM_BLOCK : BRM_CURVE;
+		char *path = order_path(kinds[k], id, NULL);
+		if (!path)
+			return wp_err_set(err, WP_EINTERNAL, "out of memory");
+		*kind = kinds[k];
 		rc = brm_get(s, path, out, err);
+		free(path);
 	}
 	if (rc == WP_EUNAVAIL)
 		wp_err_set(err, WP_EUNAVAIL, "order %s not found", id);
-	free(e);
+	return rc;
+}
+
+int brm_order_versions(struct brm_session *s, const char *id, jv *out, struct wp_err *err)
+{
+	enum brm_kind kind;
+	char *path;
+	int rc;
+
+	/* The order tells which collection it is in. */
+	if ((rc = brm_order_get(s, id, &kind, out, err)))
+		return rc;
+	jv_free(*out);
+	*out = jv_null();
+	if (!(path = order_path(kind, id, "/versions")))
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	rc = brm_get(s, path, out, err);
 	free(path);
+	return rc;
+}
+
+int brm_order_check(struct brm_session *s, struct brm_order *o, const char *replace,
+		    const struct brm_limits *lim, jv *problems, struct wp_err *err)
+{
+	struct brm_market m = { jv_null(), jv_null(), time(NULL), replace };
+	int rc;
+
+	*problems = jv_array();
+	/* The portfolio is resolved to its name before A3 is asked for it. */
+	if ((rc = brm_auction(s, o->auction, &m.auction, err)) == 0 &&
+	    (rc = brm_order_resolve(o, m.auction, err)) == 0 &&
+	    (rc = brm_orders(s, o->auction, o->portfolio, o->area, &m.orders, err)) == 0) {
+		jv_free(*problems);
+		rc = brm_order_validate(o, &m, lim, problems, err);
+	}
+	jv_free(m.auction);
+	jv_free(m.orders);
 	return rc;
 }
 
@@ -715,25 +764,18 @@ static int write_once(struct brm_session *s, const struct write *w, jv body, con
 int brm_order_place(struct brm_session *s, const struct brm_order *o, const char *replace,
 		    jv *out, struct wp_err *err)
 {
-	char ref[40], *e = NULL, *path = NULL;
-	const char *coll = o->kind == BRM_CURVE ? "curveorders" : "blockorders";
+	char ref[40], *path;
 	int rc;
 
 	*out = jv_null();
 	if ((rc = brm_ref_new(ref, err)))
 		return rc;
-	if (replace)
-		e = esc(replace);
-	if ((replace && !e) ||
-	    asprintf(&path, "/%s%s%s", coll, replace ? "/" : "", replace ? e : "") < 0) {
-		free(e);
+	if (!(path = order_path(o->kind, replace, NULL)))
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
-	}
 	struct write w = { replace ? "PATCH" : "POST", path, ref, o->auction, o->portfolio, o->area,
 			   replace, o->kind };
 	rc = write_once(s, &w, brm_order_json(o, ref, replace != NULL),
 			replace ? "modified" : "created", out, err);
-	free(e);
 	free(path);
 	return rc;
 }
@@ -741,7 +783,7 @@ int brm_order_place(struct brm_session *s, const struct brm_order *o, const char
 int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_err *err)
 {
 	enum brm_kind kind;
-	char ref[40] = "", *e = NULL, *path = NULL;
+	char ref[40] = "", *path = NULL;
 	jv order;
 	int rc;
 
@@ -773,8 +815,7 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 	jv body = jv_object_set(jv_object(), jv_string(kind == BRM_CURVE ? "curves" : "blocks"),
 				jv_array());
 	body = jv_object_set(body, jv_string("comment"), comment);
-	if (!(e = esc(id)) ||
-	    asprintf(&path, "/%s/%s", kind == BRM_CURVE ? "curveorders" : "blockorders", e) < 0) {
+	if (!(path = order_path(kind, id, NULL))) {
 		jv_free(body);
 		rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 		goto out;
@@ -783,7 +824,6 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 	rc = write_once(s, &w, body, "cancelled", out, err);
 out:
 	jv_free(order);
-	free(e);
 	free(path);
 	return rc;
 }

@@ -182,6 +182,14 @@ int brm_prices(struct brm_session *s, const char *auction, jv *out, struct wp_er
 /* C2/B2: one order, trying curve orders first; *kind tells which. */
 int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv *out,
 		  struct wp_err *err);
+/* C4/B4: every version of one order, oldest first. */
+int brm_order_versions(struct brm_session *s, const char *id, jv *out, struct wp_err *err);
+
+/* Fetch what o is checked against in this run (A2, and A3 for its
+ * portfolio and area) and validate it: brm_order_validate's *problems
+ * (always set, the caller's) and result. */
+int brm_order_check(struct brm_session *s, struct brm_order *o, const char *replace,
+		    const struct brm_limits *lim, jv *problems, struct wp_err *err);
 
 /* Writes. Each journals the request before sending it and the outcome
  * after, sends it once on a fresh connection, and after an ambiguous
@@ -218,6 +226,18 @@ struct brm_ctx {
 /* BRM_WRITE: prod needs --env prod on the command line, the journal is
  * opened, the environment is stated on stderr (also for BRM_DRY_RUN). */
 enum brm_mode { BRM_READ, BRM_WRITE, BRM_DRY_RUN };
+/* A brm-* program, for brm_main. */
+struct brm_prog {
+	struct wp_prog cli;
+	enum brm_mode mode;       /* a BRM_WRITE program given --dry-run runs as BRM_DRY_RUN */
+	/* Command-line checks before anything is opened, and work that needs
+	 * no session (it returns WP_DONE when that was all); may be NULL. */
+	int (*check)(struct wp_cli *cli, void *arg, struct wp_err *err);
+	int (*run)(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *err);
+};
+/* The whole of a brm-* main(): parse argv, check, open the context, run,
+ * close, finish; returns the exit status. arg goes to check and run. */
+int brm_main(const struct brm_prog *p, int argc, char **argv, void *arg);
 /* Environment (--env > BRM_ENV > [brm] env > test), hosts (--base-url >
  * BRM_BASE_URL > [brm] base_url > the environment's; BRM_SSO_URL and
  * BRM_API_URL override one each), user and password, HTTP, token cache. */
@@ -227,6 +247,13 @@ void brm_ctx_close(struct brm_ctx *c);
 int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_err *err);
 /* $XDG_STATE_HOME/wattpipe/brm-journal.ndjson; *out malloc'd. */
 int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err);
+/* The brm_put_fn of a plain writer (arg is the struct wp_writer *). */
+int brm_put_writer(jv rec, void *w, struct wp_err *err);
+/* Write the record of a write (out, consumed; skipped unless an object)
+ * even when rc says its journal line failed: what happened on the
+ * exchange is shown whatever else went wrong. Returns rc, else the
+ * writer's error (then in err). */
+int brm_put_outcome(struct wp_writer *w, jv out, int rc, struct wp_err *err);
 
 /* ---- journal -------------------------------------------------------------- */
 

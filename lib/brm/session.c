@@ -1,6 +1,7 @@
-/* session.c: what every brm-* program does before its own work: pick the
+/* session.c: what every brm-* program does around its own work: pick the
  * environment (test unless prod is chosen explicitly), hosts, credentials,
- * HTTP options, token cache, journal, market clocks and risk limits. */
+ * HTTP options, token cache, journal, market clocks and risk limits; and
+ * write its records. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,4 +156,44 @@ int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err)
 	rc = join(out, dir, "/brm-journal.ndjson", err);
 	free(dir);
 	return rc;
+}
+
+int brm_put_writer(jv rec, void *w, struct wp_err *err)
+{
+	return wp_writer_put(w, rec, err);
+}
+
+int brm_put_outcome(struct wp_writer *w, jv out, int rc, struct wp_err *err)
+{
+	struct wp_err werr = WP_ERR_INIT;
+	int wrc;
+
+	if (jv_get_kind(out) != JV_KIND_OBJECT) {
+		jv_free(out);
+		return rc;
+	}
+	if ((wrc = wp_writer_put(w, out, &werr)) && !rc) {
+		*err = werr;
+		return wrc;
+	}
+	return rc;
+}
+
+int brm_main(const struct brm_prog *p, int argc, char **argv, void *arg)
+{
+	struct wp_cli cli = WP_CLI_INIT;
+	struct wp_err err = WP_ERR_INIT;
+	struct brm_ctx c = BRM_CTX_INIT;
+	int rc;
+
+	if ((rc = wp_cli_init(&cli, &p->cli, argc, argv, &err)) == 0 &&
+	    (!p->check || (rc = p->check(&cli, arg, &err)) == 0)) {
+		enum brm_mode mode = p->mode;
+		if (mode == BRM_WRITE && wp_cli_has(&cli, "dry-run"))
+			mode = BRM_DRY_RUN;
+		if ((rc = brm_ctx_open(&c, &cli, mode, &err)) == 0)
+			rc = p->run(&cli, &c, arg, &err);
+	}
+	brm_ctx_close(&c);
+	return wp_cli_finish(&cli, rc, &err);
 }
