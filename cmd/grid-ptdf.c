@@ -29,8 +29,8 @@ static int selection(struct wp_cli *cli, const struct grid_net *n, const char *o
 {
 	for (int i = 0; i < wp_cli_count(cli, opt); i++) {
 		const char *list = wp_cli_nth(cli, opt, i);
-		int rc = opt[1] == 'r' ? grid_net_parse_branches(n, list, out, k, err)
-				       : grid_net_parse_buses(n, list, out, k, err);
+		int rc = strcmp(opt, "branch") == 0 ? grid_net_parse_branches(n, list, out, k, err)
+						    : grid_net_parse_buses(n, list, out, k, err);
 
 		if (rc) {
 			err->code = WP_EUSAGE;
@@ -42,7 +42,7 @@ static int selection(struct wp_cli *cli, const struct grid_net *n, const char *o
 
 static int run(struct wp_cli *cli, struct wp_err *err)
 {
-	struct grid_model m;
+	struct grid_model m = GRID_MODEL_INIT;
 	struct grid_ptdf_out o = { 0 };
 	int *br = NULL, *bus = NULL, rc;
 	const char *fmt = wp_cli_get(cli, "output");

@@ -356,11 +356,13 @@ int cert_report_deadlines(const struct cert_refdata *d, const char *state, int y
 	for (i = 0; i < d->ndl; i++) {
 		const struct cert_deadline *x = &d->dl[i];
 		char date[11];
-		int has = cert_deadline_date(x, year, date);
-		jv r = jv_object();
+		int has;
+		jv r;
 
 		if (state && strcasecmp(state, x->state))
 			continue;
+		has = cert_deadline_date(x, year, date);
+		r = jv_object();
 		r = jv_object_set(r, jv_string("state"), jv_string(x->state));
 		r = jv_object_set(r, jv_string("registry"), jv_string(x->registry));
 		r = jv_object_set(r, jv_string("compliance_year"), jv_number(year));
@@ -517,8 +519,8 @@ int cert_report_position(struct cert_ledger *l, const struct cert_refdata *d,
 			}
 			/* (int)y below: a fraction would land in the wrong year. */
 			if (y != floor(y) || y < 1 || y > 9999) {
-				rc = wp_err_set(err, WP_EDATA, "obligation %d: year %g is not a whole year",
-						n, y);
+				rc = wp_err_set(err, WP_EDATA,
+						"obligation %d: year %g is not a whole year", n, y);
 				jv_free(s), jv_free(ob);
 				break;
 			}

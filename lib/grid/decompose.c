@@ -279,7 +279,8 @@ int grid_map_read(struct grid_map *m, const struct grid_net *n, struct wp_reader
 			free(loc);
 			return data_err(err, src, wp_reader_line(r), "a map record needs location and bus");
 		}
-		if (fabs(bus) > 1e15 || bus != floor(bus) || (idx = grid_net_bus(n, (long)bus)) < 0) {
+		if (fabs(bus) > 1e15 || bus != floor(bus) ||
+		    (idx = grid_net_bus(n, (long)bus)) < 0) {
 			free(loc);
 			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
 					bus);

@@ -47,6 +47,7 @@ expect_jq 'select(.state == "MN") | [.obligation_mwh, .co2_avoided_t, .co2_rate_
 
 # The deadline table, resolved for a year; fuzzy dates stay text.
 run rec-report --upcoming --year 2024 --state NJ --today 2025-08-01
+expect_code 0
 expect_jq '-s map("\(.event)=\(.deadline)/\(.deadline_text)/\(.src_year)") | join(";")' \
 	'retail-sales adjustment=null/08-17..09-10/2021;annual report=2025-10-01/10-01/2018'
 # A deadline table of one's own, from config.
