@@ -9,7 +9,8 @@
  *    an ambiguous failure, learn from the orders whether they landed;
  *  - journal.c: the fsync'd, append-only audit journal;
  *  - records.c: API replies turned into flat output records;
- *  - session.c: what every brm-* program sets up from its command line.
+ *  - session.c: what every brm-* program sets up from its command line,
+ *    and brm_main, the whole of their main().
  *
  * Ownership: functions taking a jv consume it; returned jv values belong to
  * the caller. Strings in the structs below are malloc'd and freed by the
