@@ -66,8 +66,7 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	wp_cli_note(cli, "%ld file%s written, %ld already present, %ld rows", b.files_written,
 		    b.files_written == 1 ? "" : "s", b.files_skipped, b.rows);
 out:
-	if (http.curl)
-		wp_http_release(&http);
+	wp_http_release(&http);
 	iris_store_release(&store);
 	free(dir);
 	return rc;

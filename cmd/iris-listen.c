@@ -120,9 +120,9 @@ static int run(struct wp_cli *cli, struct wp_err *err)
 	hopts.timeout_s = 30;
 	if ((rc = iris_listen_settings(cli, &s, err)) ||
 	    (rc = get_secret(cli, &s, &c.secret, err)) ||
-	    (rc = wp_cli_http(cli, &hopts, &c.http, err)))
+	    (rc = wp_cli_http(cli, &hopts, &c.http, err)) ||
+	    (rc = wp_http_add_secret(&c.http, c.secret, err)))
 		goto out;
-	c.http.o.secrets[0] = c.secret;
 	c.token_url = s.token_url;
 	c.client_id = s.client_id;
 	if (wp_cli_has(cli, "stdout") && (rc = wp_writer_open(&c.w, cli->out, &wo, err)))
@@ -173,8 +173,7 @@ out:
 	iris_listener_free(l);
 	iris_listen_stats_release(&st);
 	iris_store_release(&store);
-	if (c.http.curl)
-		wp_http_release(&c.http);
+	wp_http_release(&c.http);
 	wp_secret_free(c.secret);
 	iris_settings_release(&s);
 	return rc;

@@ -129,8 +129,12 @@ static void trace(struct iris_listener *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A fatal error: remember it and shut down, within the grace period. */
-static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
+static void close_conn(struct iris_listener *l, const char *why);
+
+/* A fatal error: remember it and shut down, within the grace period: close
+ * the connection (its unsettled messages go back), or end the run when
+ * there is none. */
+static void fail(struct iris_listener *l, int rc, const struct wp_err *e, const char *why)
 {
 	if (!l->rc) {
 		l->rc = rc;
@@ -139,6 +143,10 @@ static void fail(struct iris_listener *l, int rc, const struct wp_err *e)
 	l->stopping = 1;
 	if (!l->stop_deadline)
 		l->stop_deadline = now_s() + STOP_GRACE_S;
+	if (l->conn)
+		close_conn(l, why);
+	else
+		l->done = 1;
 }
 
 /* "amqps://host:port" -> host, port, tls. */
@@ -170,6 +178,12 @@ static int parse_url(struct iris_listener *l, const char *url, struct wp_err *er
 	if (!l->host[0])
 		return wp_err_set(err, WP_EUSAGE, "AMQP URL '%s' has no host", url);
 	return 0;
+}
+
+static void drop_token(struct iris_listener *l)
+{
+	wp_secret_free(l->token);
+	l->token = NULL;
 }
 
 int iris_listener_new(struct iris_listener **out, const struct iris_listen_opts *o,
@@ -220,10 +234,7 @@ void iris_listener_free(struct iris_listener *l)
 		pn_ssl_domain_free(l->ssl);
 	if (l->msg)
 		pn_message_free(l->msg);
-	if (l->token) {
-		memset(l->token, 0, strlen(l->token));
-		free(l->token);
-	}
+	drop_token(l);
 	if (l->staged)
 		drop_staged(l);
 	free(l->staged);
@@ -239,15 +250,6 @@ void iris_listener_stop(struct iris_listener *l)
 }
 
 /* ---- token */
-
-static void drop_token(struct iris_listener *l)
-{
-	if (l->token) {
-		memset(l->token, 0, strlen(l->token));
-		free(l->token);
-		l->token = NULL;
-	}
-}
 
 /* Refresh with 10% of the lifetime left, at most 5 minutes early. */
 static int get_token(struct iris_listener *l, struct wp_err *err)
@@ -301,6 +303,13 @@ static void send_put_token(struct iris_listener *l)
 
 /* ---- connection */
 
+/* Connect again after delay; the next delay doubles, up to the cap. */
+static void retry_in(struct iris_listener *l, double delay)
+{
+	l->reconnect_at = now_s() + delay;
+	l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+}
+
 static void connect_now(struct iris_listener *l)
 {
 	struct wp_err err = WP_ERR_INIT;
@@ -314,13 +323,11 @@ static void connect_now(struct iris_listener *l)
 			if (rc == WP_ETEMP && !l->o.once) {
 				snprintf(l->last_failure, sizeof l->last_failure, "%s", err.msg);
 				l->failures++;
-				l->reconnect_at = now_s() + l->backoff;
 				note(l, "token: %s; retrying in %.0f s", err.msg, l->backoff);
-				l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+				retry_in(l, l->backoff);
 				return;
 			}
-			fail(l, rc, &err);
-			l->done = 1;
+			fail(l, rc, &err, "token");
 			return;
 		}
 	}
@@ -378,12 +385,19 @@ static void open_queue(struct iris_listener *l)
 	trace(l, "receiver on %s, credit %d", l->o.queue, l->o.credit);
 }
 
+/* A connection we have not begun to close: what the broker says on it
+ * still matters. */
+static int conn_open(const struct iris_listener *l)
+{
+	return l->conn && !(pn_connection_state(l->conn) & PN_LOCAL_CLOSED);
+}
+
 /* Give unsettled messages back, then close; they are redelivered. */
 static void close_conn(struct iris_listener *l, const char *why)
 {
 	pn_delivery_t *d;
 
-	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+	if (!conn_open(l))
 		return;
 	trace(l, "close: %s", why);
 	drop_staged(l);
@@ -437,15 +451,13 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 		wp_err_set(&e, WP_ETEMP, "cannot connect to %s:%s after %d attempt%s: %s",
 			   l->host, l->port, l->failures, l->failures == 1 ? "" : "s",
 			   l->last_failure);
-		fail(l, WP_ETEMP, &e);
-		l->done = 1;
+		fail(l, WP_ETEMP, &e, "cannot connect");
 		return;
 	}
 	/* Full jitter on the upper half keeps restarted clients apart. */
 	delay = l->backoff * (0.5 + 0.5 * rand_r(&l->rng) / (double)RAND_MAX);
 	note(l, "connection lost (%s); reconnecting in %.1f s", l->last_failure, delay);
-	l->reconnect_at = now_s() + delay;
-	l->backoff = l->backoff * 2 < l->o.backoff_max_s ? l->backoff * 2 : l->o.backoff_max_s;
+	retry_in(l, delay);
 }
 
 /* ---- CBS replies */
@@ -507,6 +519,7 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 	int64_t status = -1;
 	char desc[256] = "";
 	struct wp_err e = WP_ERR_INIT;
+	int bad;
 
 	if (read_delivery(&l->cbs_in, d) != 1)
 		return;
@@ -514,9 +527,9 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 	pn_delivery_settle(d);
 	pn_link_flow(l->cbs_rcv, 1);
 	pn_message_clear(l->msg);
-	status = pn_message_decode(l->msg, l->cbs_in.p, l->cbs_in.len) ? -2 : -1;
+	bad = pn_message_decode(l->msg, l->cbs_in.p, l->cbs_in.len) != 0;
 	l->cbs_in.len = 0;
-	if (status == -2)
+	if (bad)
 		return;
 	cid = pn_message_get_correlation_id(l->msg);
 	if (cid.type != PN_STRING || cid.u.as_bytes.size != strlen(l->put_id) ||
@@ -557,7 +570,7 @@ static void on_cbs_reply(struct iris_listener *l, pn_delivery_t *d)
 		if (l->failures >= 1) {
 			wp_err_set(&e, WP_EPERM, "the broker refused the token for %s: %lld %s",
 				   l->o.audience, (long long)status, desc);
-			fail(l, WP_EPERM, &e);
+			fail(l, WP_EPERM, &e, "token refused");
 		}
 		drop_token(l);
 	}
@@ -704,8 +717,7 @@ static void on_message(struct iris_listener *l, pn_delivery_t *d, double t_recv)
 		jv_free(records);
 		free(owned);
 		free(path);
-		fail(l, rc, &e);
-		close_conn(l, "store failure");
+		fail(l, rc, &e, "store failure");
 		return;
 	}
 	if (how == IRIS_PUT_SAME) {
@@ -760,8 +772,7 @@ static void commit(struct iris_listener *l)
 fail:
 	/* What is not accepted yet goes back to the queue with the close. */
 	drop_staged(l);
-	fail(l, rc, &e);
-	close_conn(l, rc == WP_ECANTCREAT ? "store failure" : "output failure");
+	fail(l, rc, &e, rc == WP_ECANTCREAT ? "store failure" : "output failure");
 }
 
 static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
@@ -778,8 +789,7 @@ static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
 		struct wp_err e = WP_ERR_INIT;
 
 		wp_err_set(&e, WP_EINTERNAL, "out of memory reading a message");
-		fail(l, WP_EINTERNAL, &e);
-		close_conn(l, "out of memory");
+		fail(l, WP_EINTERNAL, &e, "out of memory");
 		return;
 	}
 	if (r == 0)
@@ -820,8 +830,7 @@ static void on_link_closed(struct iris_listener *l, pn_link_t *link)
 
 	if (link != l->rcv && link != l->cbs_snd && link != l->cbs_rcv)
 		return;
-	if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED) ||
-	    (pn_link_state(link) & PN_LOCAL_CLOSED))
+	if (!conn_open(l) || (pn_link_state(link) & PN_LOCAL_CLOSED))
 		return;
 	cond_text(pn_link_remote_condition(link), why, sizeof why);
 	snprintf(l->last_failure, sizeof l->last_failure, "link %s detached: %s",
@@ -868,7 +877,7 @@ static void handle(struct iris_listener *l, pn_event_t *ev)
 			: pn_session_remote_condition(pn_event_session(ev));
 
 		/* Our own close being answered says nothing new. */
-		if (!l->conn || (pn_connection_state(l->conn) & PN_LOCAL_CLOSED))
+		if (!conn_open(l))
 			break;
 		cond_text(c, why, sizeof why);
 		snprintf(l->last_failure, sizeof l->last_failure, "broker closed: %s", why);
@@ -923,8 +932,7 @@ static void timers(struct iris_listener *l, double t)
 
 		l->poke = 1;
 		if (rc == WP_EPERM) {
-			fail(l, rc, &e);
-			close_conn(l, "token refused");
+			fail(l, rc, &e, "token refused");
 		} else if (rc) {
 			/* Try again shortly; the old token still has a margin. */
 			note(l, "token refresh: %s", e.msg);

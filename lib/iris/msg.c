@@ -38,10 +38,12 @@ void iris_name(const struct iris_meta *m, const jv *records,
 {
 	int have = m->subject && iris_sanitize(m->subject, dataset, IRIS_DATASET_MAX) == 0;
 
-	if (!have && records && jv_get_kind(*records) == JV_KIND_ARRAY &&
-	    jv_array_length(jv_copy(*records)) > 0) {
-		jv ds = jv_object_get(jv_array_get(jv_copy(*records), 0),
-				      jv_string("dataset"));
+	if (!have && records && jv_get_kind(*records) == JV_KIND_ARRAY) {
+		/* Any JSON may arrive: libjq aborts on a lookup in a non-object. */
+		jv first = jv_array_get(jv_copy(*records), 0);
+		jv ds = jv_get_kind(first) == JV_KIND_OBJECT
+				? jv_object_get(first, jv_string("dataset"))
+				: (jv_free(first), jv_invalid());
 
 		if (jv_get_kind(ds) == JV_KIND_STRING)
 			have = iris_sanitize(jv_string_value(ds), dataset,

@@ -248,9 +248,9 @@ int iris_checkpoint_read(const char *path, struct timespec *ts, struct wp_err *e
 /* Replaced atomically and durably: a crash leaves the old or the new one. */
 int iris_checkpoint_write(const char *path, struct timespec ts, struct wp_err *err)
 {
-	char tmp[4096], *slash, dir[4096];
+	char tmp[4096];
 	FILE *f;
-	int fd, ok;
+	int ok;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	if (!(f = fopen(tmp, "w")))
@@ -263,12 +263,6 @@ int iris_checkpoint_write(const char *path, struct timespec ts, struct wp_err *e
 		unlink(tmp);
 		return WP_ECANTCREAT;
 	}
-	snprintf(dir, sizeof dir, "%s", path);
-	if ((slash = strrchr(dir, '/')))
-		*slash = '\0';
-	if ((fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	iris_fsync_parent(path);
 	return 0;
 }

@@ -12,10 +12,7 @@ static char *form_add(char *form, const char *key, const char *val)
 	if (v && asprintf(&out, "%s%s%s=%s", form ? form : "", form ? "&" : "", key, v) < 0)
 		out = NULL;
 	free(v);
-	if (form) {
-		memset(form, 0, strlen(form)); /* it held the secret */
-		free(form);
-	}
+	wp_secret_free(form); /* it held the secret */
 	return out;
 }
 
@@ -52,8 +49,7 @@ int iris_token_fetch(struct wp_http *h, const char *url, const char *client_id,
 	req.body = form;
 	req.body_len = strlen(form);
 	rc = wp_http_do(h, &req, &resp, err);
-	memset(form, 0, req.body_len);
-	free(form);
+	wp_secret_free(form);
 	if (rc)
 		return wp_err_prefix(err, "token");
 	body = jv_parse_sized(resp.body ? resp.body : "", (int)resp.len);
@@ -89,7 +85,7 @@ int iris_token_fetch(struct wp_http *h, const char *url, const char *client_id,
 	}
 	jv_free(ttl);
 	if (resp.body)
-		memset(resp.body, 0, resp.len);
+		explicit_bzero(resp.body, resp.len); /* it held the token */
 	jv_free(body);
 	wp_http_resp_release(&resp);
 	return rc;

@@ -15,7 +15,9 @@ const char *const pjm_price_columns[PJM_COLUMNS_N + 1] = {
 /* ---- one request ---------------------------------------------------- */
 
 /* PJM's own words from an error body: APIM's "message" or the first of
- * "errors[].message"; NULL when the body says nothing usable. */
+ * "errors[]" (its "message", or the element itself when it is text); NULL
+ * when the body says nothing usable. The body may be anything: libjq
+ * aborts on a lookup in a non-object, so every kind is checked. */
 static char *pjm_message(const struct wp_http_resp *resp)
 {
 	jv body, msg;
@@ -33,10 +35,10 @@ static char *pjm_message(const struct wp_http_resp *resp)
 		jv errs = jv_object_get(jv_copy(body), jv_string("errors"));
 
 		jv_free(msg);
-		msg = jv_invalid();
-		if (jv_get_kind(errs) == JV_KIND_ARRAY && jv_array_length(jv_copy(errs)) > 0)
-			msg = jv_object_get(jv_array_get(jv_copy(errs), 0), jv_string("message"));
-		jv_free(errs);
+		msg = jv_get_kind(errs) == JV_KIND_ARRAY ? jv_array_get(errs, 0)
+							 : (jv_free(errs), jv_invalid());
+		if (jv_get_kind(msg) == JV_KIND_OBJECT)
+			msg = jv_object_get(msg, jv_string("message"));
 	}
 	if (jv_get_kind(msg) == JV_KIND_STRING)
 		out = strdup(jv_string_value(msg));
@@ -83,24 +85,22 @@ static int status_err(struct pjm_client *c, const struct wp_http_resp *resp,
 static int pjm_get(struct pjm_client *c, const char *what, const char *path,
 		   long ttl, jv *out, struct wp_err *err)
 {
-	size_t klen = strlen(c->key), ulen = strlen(c->base) + strlen(path) + 2;
-	char *hdr = malloc(klen + 32), *url = malloc(ulen);
-	const char *headers[] = { hdr, "Accept: application/json", NULL };
+	char *hdr = NULL, *url = NULL;
+	const char *headers[] = { NULL, "Accept: application/json", NULL };
 	struct wp_http_resp resp = WP_HTTP_RESP_INIT;
 	int rc;
 
 	*out = jv_invalid();
-	if (!hdr || !url) {
-		free(hdr);
-		free(url);
+	if (asprintf(&hdr, "Ocp-Apim-Subscription-Key: %s", c->key) < 0)
+		return wp_err_set(err, WP_EINTERNAL, "out of memory");
+	if (asprintf(&url, "%s/%s", c->base, path) < 0) {
+		wp_secret_free(hdr);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
-	snprintf(hdr, klen + 32, "Ocp-Apim-Subscription-Key: %s", c->key);
-	snprintf(url, ulen, "%s/%s", c->base, path);
+	headers[0] = hdr;
 	struct wp_http_req req = { "GET", url, headers, NULL, 0, 1, ttl };
 	rc = wp_http_do(c->http, &req, &resp, err);
-	memset(hdr, 0, klen + 32);
-	free(hdr);
+	wp_secret_free(hdr); /* it held the key */
 	free(url);
 	if (rc == 0 && resp.status != 200)
 		rc = status_err(c, &resp, what, err);
@@ -200,8 +200,8 @@ static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
 		if ((rc = fn(ctx, items, err)))
 			break;
 		wp_progress_update(&prog, got, total, page, (int)((total + rows - 1) / rows));
-		if (got >= total || n == 0)
-			break;
+		if (got >= total)
+			break; /* an empty page before the end failed as short above */
 		start += n;
 	}
 	wp_progress_end(&prog);
@@ -211,18 +211,22 @@ static int pjm_pages(struct pjm_client *c, const char *feed, const char *params,
 
 /* ---- rows to records -------------------------------------------------- */
 
-/* A string field, or a number printed as text (pnode_id). */
-static jv text(jv row, const char *key)
+/* A number as text (pnode_id is a number in PJM's JSON, a string in the
+ * record); anything else as it is. */
+static jv as_text(jv v)
 {
-	jv v = jv_object_get(row, jv_string(key));
 	char buf[32];
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER) {
-		wp_fmt_double(jv_number_value(v), buf);
-		jv_free(v);
-		return jv_string(buf);
-	}
-	return v;
+	if (jv_get_kind(v) != JV_KIND_NUMBER)
+		return v;
+	wp_fmt_double(jv_number_value(v), buf);
+	jv_free(v);
+	return jv_string(buf);
+}
+
+static jv text(jv row, const char *key)
+{
+	return as_text(jv_object_get(row, jv_string(key)));
 }
 
 /* The parts of a row that make a record (absent parts: invalid jv; prices
@@ -295,7 +299,6 @@ static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_e
 {
 	jv t = jv_invalid();
 	int rc = 0;
-	char buf[32];
 
 	*r = (struct row){ 0, jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid(),
 			   jv_invalid(), jv_invalid(), jv_invalid(), jv_invalid() };
@@ -314,11 +317,7 @@ static int row_read(const struct pjm_feed *f, jv row, struct row *r, struct wp_e
 		jv_free(k);
 	}
 	jv_free(row);
-	if (jv_get_kind(r->id) == JV_KIND_NUMBER) {
-		wp_fmt_double(jv_number_value(r->id), buf);
-		jv_free(r->id);
-		r->id = jv_string(buf);
-	}
+	r->id = as_text(r->id);
 	if (rc == 0 && (jv_get_kind(t) != JV_KIND_STRING || jv_get_kind(r->name) != JV_KIND_STRING ||
 			jv_get_kind(r->id) != JV_KIND_STRING)) {
 		rc = wp_err_set(err, WP_EPROTO,
@@ -808,13 +807,29 @@ static int node_cmp(const void *a, const void *b)
 	return c; /* newest first */
 }
 
-/* The rows sorted by id, newest effective date first within an id. */
-static int node_sort(jv all, struct node **out, int *n, struct wp_err *err)
+static void nodes_free(struct node *v, int n)
 {
-	int len = jv_array_length(jv_copy(all)), m = 0;
-	struct node *v = calloc(len ? len : 1, sizeof *v);
+	for (int i = 0; i < n; i++)
+		jv_free(v[i].row);
+	free(v);
+}
 
-	if (!v) {
+/* The pnode rows for q, one per node (its newest effective date), by id. */
+static int node_list(struct pjm_client *c, const struct pjm_nodes_query *q,
+		     const char *fields, struct node **out, int *n, struct wp_err *err)
+{
+	struct node *v;
+	jv all;
+	int len, m = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = node_rows(c, q, fields, &all, err))) {
+		jv_free(all);
+		return rc;
+	}
+	len = jv_array_length(jv_copy(all));
+	if (!(v = calloc(len ? len : 1, sizeof *v))) {
 		jv_free(all);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
 	}
@@ -831,16 +846,17 @@ static int node_sort(jv all, struct node **out, int *n, struct wp_err *err)
 	}
 	jv_free(all);
 	qsort(v, m, sizeof *v, node_cmp);
+	len = m;
+	m = 0;
+	for (int i = 0; i < len; i++) {
+		if (m > 0 && v[m - 1].id == v[i].id)
+			jv_free(v[i].row); /* an older row of the same node */
+		else
+			v[m++] = v[i];
+	}
 	*out = v;
 	*n = m;
 	return 0;
-}
-
-static void nodes_free(struct node *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		jv_free(v[i].row);
-	free(v);
 }
 
 /* "2010-01-01T00:00:00" -> "2010-01-01"; anything else as given. */
@@ -860,20 +876,13 @@ static jv day(jv row, const char *key)
 int pjm_nodes_fetch(struct pjm_client *c, const struct pjm_nodes_query *q,
 		    struct wp_writer *w, struct wp_err *err)
 {
-	struct node *v = NULL;
-	jv all;
-	int n = 0, rc;
+	struct node *v;
+	int n, rc;
 
-	if ((rc = node_rows(c, q, NULL, &all, err)) == 0)
-		rc = node_sort(all, &v, &n, err);
-	else
-		jv_free(all);
+	rc = node_list(c, q, NULL, &v, &n, err);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		jv row = v[i].row, r;
+		jv row = v[i].row, r = jv_object();
 
-		if (i > 0 && v[i - 1].id == v[i].id)
-			continue; /* an older row of the same node */
-		r = jv_object();
 		for (int k = 0; pjm_node_columns[k]; k++) {
 			const char *col = pjm_node_columns[k];
 			jv val = strstr(col, "_date") ? day(jv_copy(row), col)
@@ -918,7 +927,6 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 	struct pjm_nodes_query q = PJM_NODES_QUERY_INIT;
 	struct node *v = NULL;
 	int nv = 0, rc = 0, names = 0;
-	jv all;
 
 	*ids = NULL;
 	*nids = 0;
@@ -926,10 +934,7 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 		names += !digits(in[i]);
 	if (names) {
 		q.page_rows = c->page_rows;
-		if ((rc = node_rows(c, &q, "pnode_id,pnode_name,effective_date", &all, err)) == 0)
-			rc = node_sort(all, &v, &nv, err);
-		else
-			jv_free(all);
+		rc = node_list(c, &q, "pnode_id,pnode_name,effective_date", &v, &nv, err);
 	}
 	for (int i = 0; rc == 0 && i < n; i++) {
 		int found = 0;
@@ -939,8 +944,6 @@ int pjm_nodes_resolve(struct pjm_client *c, const char *const *in, int n,
 			continue;
 		}
 		for (int k = 0; rc == 0 && k < nv; k++) {
-			if (k > 0 && v[k - 1].id == v[k].id)
-				continue; /* an older row of the same node */
 			jv name = jv_object_get(jv_copy(v[k].row), jv_string("pnode_name"));
 			char buf[32];
 

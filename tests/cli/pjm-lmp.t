@@ -184,6 +184,17 @@ FAKE_NOW=2026-11-25 fake
 run pjm-lmp --from 2024-11-03 --node 51288
 expect_code 76 'PJM rejected the request \(HTTP 400\): .* for archived data'
 
+# An error body of another shape (errors[] holding text) is read, not a crash.
+kill ${_pids##* } 2>/dev/null
+cat >"$T/script.json" <<'JSON'
+{"/api/v1/da_hrl_lmps/metadata": [{"body": "{\"enableArchiving\": false}"}],
+ "/api/v1/da_hrl_lmps": [{"status": 400, "body": "{\"errors\": [\"Date range too long\", 7]}"}]}
+JSON
+start_fake http-scripted --script "$T/script.json"
+run env PJM_BASE_URL="$HTTP_SCRIPTED_URL/api/v1" pjm-lmp --from 2024-11-03 --node 51288
+expect_code 76 'PJM rejected the request \(HTTP 400\): Date range too long$'
+expect_empty_out
+
 # ---- rate limit, faults ----------------------------------------------------
 fake --rate-limit 1 --rate-window 1
 run pjm-lmp --from 2024-11-03 --node 51288
