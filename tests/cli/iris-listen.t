@@ -141,15 +141,16 @@ if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.
 fi
 
 # ---- token expiry mid-stream, SIGTERM ------------------------------------
-# 40 messages over 4 s: the 2 s token is put again at 1.8 s and 3.6 s of the
-# listener's clock. The trickle starts with the fake, though, and a listener
-# slow to start (a loaded machine) may see the last message before its
-# first refresh: so wait for the refresh as well as for the messages.
-fake --generate 40 --trickle 10 --token-ttl 2
+# 40 messages over 4 s; the 4 s token is put again 0.4 s before it lapses
+# (10% of its life), at 3.6 s of the listener's clock. The trickle starts
+# with the fake, though, and a listener slow to start (a loaded machine)
+# may see the last message before its refresh: so wait for the refresh as
+# well as for the messages.
+fake --generate 40 --trickle 10 --token-ttl 4
 rm -rf "$SPOOL"
 iris-listen --dir "$SPOOL" >/dev/null 2>"$T/err" &
 pid=$!
-puts() { events 'select(.event=="put-token" and .status==200)' | grep -c .; }
+puts() { events 'select(.event=="put-token" and .status==200) | .t' | grep -c .; }
 i=0
 while { [ "$(wc -l <"$T/accepted")" -lt 40 ] || [ "$(puts)" -lt 2 ]; } && [ $i -lt 300 ]; do
 	sleep 0.1
@@ -157,7 +158,7 @@ while { [ "$(wc -l <"$T/accepted")" -lt 40 ] || [ "$(puts)" -lt 2 ]; } && [ $i -
 done
 kill -TERM $pid
 wait $pid
-rc=$? _cmd="iris-listen (token ttl 2 s, SIGTERM)"
+rc=$? _cmd="iris-listen (token ttl 4 s, SIGTERM)"
 expect_code 0
 check "the token was put again before it lapsed" test "$(puts)" -ge 2
 check "no link lost to a lapsed token" test -z "$(events 'select(.event=="token-lapsed")')"
