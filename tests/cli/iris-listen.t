@@ -81,7 +81,10 @@ check "accepted once each" test "$(sort -u "$T/accepted" | wc -l) $(wc -l <"$T/a
 check "five files" test "$(files | wc -l)" = 5
 expect_jq '-s map(.message_id) | unique | length' 5
 expect_jq '-s map(select(.message_id=="FREQ_202510271602_66002.json")) | length' 13
-check "stats count the redelivery" grep -q '6 received, 5 written, 1 already stored' "$T/err"
+# Accepts sent after the dropped one may be lost with the connection too
+# (how the deliveries fell into batches): count from the broker's log.
+n=$(events 'select(.event=="deliver") | .seq' | grep -c .)
+check "stats count the redeliveries" grep -q "$n received, 5 written, $((n - 5)) already stored" "$T/err"
 
 # ---- Elexon's client settings file --------------------------------------
 fake --generate 2
