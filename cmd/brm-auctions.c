@@ -14,9 +14,6 @@ static const struct wp_opt opts[] = {
 	{ "contracts", 'c', NULL, "the auction's contracts, in delivery order", WP_COMPLETE_NONE },
 	{ "portfolios", 'p', NULL, "the auction's portfolios, areas and limits", WP_COMPLETE_NONE },
 	BRM_OPTS,
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
 	{ 0 },
 };
 

@@ -13,9 +13,6 @@ static const struct wp_opt opts[] = {
 	{ "yes", 'y', NULL, "do not ask; needed for --all when stdin is not a terminal", WP_COMPLETE_NONE },
 	{ "dry-run", 'n', NULL, "list what would be cancelled, send nothing", WP_COMPLETE_NONE },
 	BRM_OPTS,
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
 	{ 0 },
 };
 

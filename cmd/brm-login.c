@@ -9,9 +9,6 @@
 static const struct wp_opt opts[] = {
 	{ "check", 0, NULL, "always ask for a fresh token; print nothing, exit 0 or 77", WP_COMPLETE_NONE },
 	BRM_OPTS,
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
 	{ 0 },
 };
 

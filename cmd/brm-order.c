@@ -13,11 +13,8 @@ static const struct wp_opt opts[] = {
 	{ "replace", 0, "ORDER_ID", "replace this order's curves or blocks (PATCH)", WP_COMPLETE_NONE },
 	{ "dry-run", 'n', NULL, "validate, print the JSON that would be sent, send nothing", WP_COMPLETE_NONE },
 	{ "rules", 0, NULL, "list the validation rules and risk limits, and exit", WP_COMPLETE_NONE },
-	BRM_OPTS,
 	{ "input", 'i', "FORMAT", "input format: ndjson or csv (default: detect)", WP_COMPLETE_WORDS("ndjson csv") },
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
+	BRM_OPTS,
 	{ 0 },
 };
 

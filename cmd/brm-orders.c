@@ -14,9 +14,6 @@ static const struct wp_opt opts[] = {
 	{ "rows", 0, "ORDER_ID", "one order's curve points or block periods, as brm-order reads them", WP_COMPLETE_NONE },
 	{ "journal", 'j', NULL, "the audit journal of this machine's writes (with --auction: that auction's)", WP_COMPLETE_NONE },
 	BRM_OPTS,
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
 	{ 0 },
 };
 

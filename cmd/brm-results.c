@@ -10,9 +10,6 @@ static const struct wp_opt opts[] = {
 	{ "portfolio", 'p', "NAME", "only this portfolio's trades", WP_COMPLETE_NONE },
 	{ "area", 0, "AREA", "only this area's trades", WP_COMPLETE_NONE },
 	BRM_OPTS,
-	WP_OUTPUT_OPTS,
-	WP_NET_OPTS,
-	WP_COMMON_OPTS,
 	{ 0 },
 };
 

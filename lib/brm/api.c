@@ -535,6 +535,9 @@ int brm_order_get(struct brm_session *s, const char *id, enum brm_kind *kind, jv
 	int rc = WP_EUNAVAIL;
 
 	*out = jv_null();
+	/* "" would ask for the whole collection, which the API refuses (405). */
+	if (!id || !*id)
+		return wp_err_set(err, WP_EUSAGE, "empty order id");
 	for (int k = 0; k < 2 && rc == WP_EUNAVAIL; k++) {
 		char *path = order_path(kinds[k], id, NULL);
 		if (!path)

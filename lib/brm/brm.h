@@ -208,10 +208,13 @@ int brm_order_cancel(struct brm_session *s, const char *id, jv *out, struct wp_e
 
 /* ---- the command line ----------------------------------------------------- */
 
-/* Options every brm-* program has, besides WP_NET_OPTS and WP_COMMON_OPTS. */
+/* Options every brm-* program has: they end its table, before { 0 }. */
 #define BRM_OPTS \
 	{ "env", 0, "ENV", "test (default) or prod; prod writes need it on the command line", WP_COMPLETE_WORDS("test prod") }, \
-	{ "user", 'u', "NAME", "BRM user name (default $BRM_USERNAME, [brm] username)", WP_COMPLETE_NONE }
+	{ "user", 'u', "NAME", "BRM user name (default $BRM_USERNAME, [brm] username)", WP_COMPLETE_NONE }, \
+	WP_OUTPUT_OPTS, \
+	WP_NET_OPTS, \
+	WP_COMMON_OPTS
 
 struct brm_ctx {
 	struct wp_http http;

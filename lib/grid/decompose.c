@@ -162,7 +162,9 @@ int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const 
 {
 	int rc;
 
-	memset(lf, 0, (size_t)n->nb * sizeof *lf);
+	/* NaN until given, so a second factor for a bus is caught. */
+	for (int i = 0; i < n->nb; i++)
+		lf[i] = NAN;
 	for (;;) {
 		double bus, x;
 		jv rec;
@@ -172,7 +174,7 @@ int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const 
 			return rc;
 		if (!jv_is_valid(rec)) {
 			jv_free(rec);
-			return 0;
+			break;
 		}
 		rc = field(jv_copy(rec), "bus", NULL, &bus);
 		if (field(rec, "lf", NULL, &x) || rc || isnan(bus) || !isfinite(x))
@@ -181,8 +183,15 @@ int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const 
 		if (fabs(bus) > 1e15 || bus != floor(bus) || (i = grid_net_bus(n, (long)bus)) < 0)
 			return data_err(err, src, wp_reader_line(r), "no in-service bus %g in the case",
 					bus);
+		if (!isnan(lf[i]))
+			return data_err(err, src, wp_reader_line(r),
+					"bus %g has a loss factor already", bus);
 		lf[i] = x;
 	}
+	for (int i = 0; i < n->nb; i++)
+		if (isnan(lf[i]))
+			lf[i] = 0;
+	return 0;
 }
 
 int grid_decompose_model(struct grid_ptdf *p, double lambda, const double *lf,

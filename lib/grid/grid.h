@@ -205,7 +205,8 @@ int grid_read_bindings(const struct grid_net *n, struct wp_reader *r, const char
 		       grid_bad_fn bad, void *ctx, struct grid_binding **out, int *k,
 		       struct wp_err *err);
 /* Marginal loss factors from records (bus, lf) into lf (nb values; buses
- * not given get 0). An unknown bus is WP_EDATA "SRC:LINE: ...". */
+ * not given get 0). An unknown bus, or a second factor for one, is
+ * WP_EDATA "SRC:LINE: ...". */
 int grid_read_loss_factors(const struct grid_net *n, struct wp_reader *r, const char *src,
 			   double *lf, struct wp_err *err);
 /* Model mode: a record per bus (bus, lmp, energy = lambda, congestion,

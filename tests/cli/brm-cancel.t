@@ -99,6 +99,8 @@ run brm-cancel --all
 expect_code 64 '--all needs --auction'
 run brm-cancel --all -a "$OPEN" x
 expect_code 64 'not both'
+run brm-cancel ""
+expect_code 64 'empty order id'
 run brm-cancel 00000000-0000-4000-8000-000000000000
 expect_code 69 'not found'
 run brm-cancel --all -a "$RESULTS" --yes

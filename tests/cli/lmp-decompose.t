@@ -62,6 +62,10 @@ printf 'bus,lf\n15,0.02\n12.5,0.01\n' >"$T/lf.csv"
 run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
 expect_code 65 'lf.csv:3: no in-service bus 12.5'
 expect_empty_out
+printf 'bus,lf\n15,0.02\n15,0.01\n' >"$T/lf.csv"
+run_in "$T/mu18" lmp-decompose --case "$G/t_auction_case.m" --energy 52.016 --loss-factors "$T/lf.csv"
+expect_code 65 'lf.csv:3: bus 15 has a loss factor already'
+expect_empty_out
 run lmp-decompose --loss-factors "$T/lf.csv"
 expect_code 64 'model mode'
 
