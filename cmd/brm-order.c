@@ -89,8 +89,9 @@ static int run(struct wp_cli *cli, struct brm_ctx *c, void *arg, struct wp_err *
 		jv d = jv_dump_string(brm_order_json(o, ref, replace != NULL), 0);
 		fprintf(cli->out, "%s\n", jv_string_value(d));
 		jv_free(d);
-		wp_cli_note(cli, "dry run: would %s %s/%s; nothing sent", replace ? "PATCH" : "POST",
-			    c->s.api_url, o->kind == BRM_CURVE ? "curveorders" : "blockorders");
+		wp_cli_note(cli, "dry run: would %s %s/%s%s%s; nothing sent", replace ? "PATCH" : "POST",
+			    c->s.api_url, o->kind == BRM_CURVE ? "curveorders" : "blockorders",
+			    replace ? "/" : "", replace ? replace : "");
 		return 0;
 	}
 	if ((rc = wp_cli_writer(cli, result_cols, &w, err)))

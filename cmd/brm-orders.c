@@ -35,7 +35,7 @@ static int journal(struct wp_cli *cli, struct wp_err *err)
 	jv rec;
 	int rc;
 
-	if ((rc = brm_journal_path(cli, &path, err)))
+	if ((rc = brm_journal_path(0, &path, err)))
 		return rc;
 	if (!(f = fopen(path, "r"))) {
 		rc = wp_err_errno(err, WP_ENOINPUT, "no journal", path);

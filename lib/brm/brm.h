@@ -9,7 +9,8 @@
  *    an ambiguous failure, learn from the orders whether they landed;
  *  - journal.c: the fsync'd, append-only audit journal;
  *  - records.c: API replies turned into flat output records;
- *  - session.c: what every brm-* program sets up from its command line.
+ *  - session.c: what every brm-* program sets up from its command line,
+ *    and brm_main, the whole of their main().
  *
  * Ownership: functions taking a jv consume it; returned jv values belong to
  * the caller. Strings in the structs below are malloc'd and freed by the
@@ -221,7 +222,7 @@ struct brm_ctx {
 	int http_ok;
 	struct brm_session s;
 	const struct brm_env *env;
-	char *password, *state_dir;
+	char *password;
 	struct wp_tz *tz;         /* Europe/Bucharest, for *_local fields */
 	struct wp_tz *day_tz;     /* Europe/Brussels: delivery days are CET days */
 };
@@ -248,8 +249,9 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, stru
 void brm_ctx_close(struct brm_ctx *c);
 /* Risk limits from [brm] max_mw, max_notional, band_min, band_max. */
 int brm_limits_from_cli(struct wp_cli *cli, struct brm_limits *lim, struct wp_err *err);
-/* $XDG_STATE_HOME/wattpipe/brm-journal.ndjson; *out malloc'd. */
-int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err);
+/* $XDG_STATE_HOME/wattpipe/brm-journal.ndjson, its directory made (0700)
+ * when create; *out malloc'd. */
+int brm_journal_path(int create, char **out, struct wp_err *err);
 /* The brm_put_fn of a plain writer (arg is the struct wp_writer *). */
 int brm_put_writer(jv rec, void *w, struct wp_err *err);
 /* Write the record of a write (out, consumed; skipped unless an object)

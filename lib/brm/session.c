@@ -21,8 +21,7 @@ void brm_ctx_close(struct brm_ctx *c)
 	wp_secret_free(c->password);
 	wp_tz_free(c->tz);
 	wp_tz_free(c->day_tz);
-	free(c->state_dir);
-	c->password = c->state_dir = NULL;
+	c->password = NULL;
 	c->tz = c->day_tz = NULL;
 	c->http_ok = 0;
 }
@@ -131,11 +130,8 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, stru
 		return rc;
 	if (cli->cache_dir && (rc = join(&s->token_cache, cli->cache_dir, "/brm-token.json", err)))
 		return rc;
-	if (mode == BRM_WRITE) {
-		if ((rc = wp_xdg_dir("state", 1, &c->state_dir, err)) ||
-		    (rc = join(&s->journal, c->state_dir, "/brm-journal.ndjson", err)))
-			return rc;
-	}
+	if (mode == BRM_WRITE && (rc = brm_journal_path(1, &s->journal, err)))
+		return rc;
 	/* Contracts are shown on the Romanian clock; delivery days are CET days. */
 	if ((rc = wp_tz_load(&c->tz, "Europe/Bucharest", NULL, err)) ||
 	    (rc = wp_tz_load(&c->day_tz, "Europe/Brussels", NULL, err)))
@@ -145,13 +141,12 @@ int brm_ctx_open(struct brm_ctx *c, struct wp_cli *cli, enum brm_mode mode, stru
 	return 0;
 }
 
-int brm_journal_path(struct wp_cli *cli, char **out, struct wp_err *err)
+int brm_journal_path(int create, char **out, struct wp_err *err)
 {
 	char *dir;
 	int rc;
 
-	(void)cli;
-	if ((rc = wp_xdg_dir("state", 0, &dir, err)))
+	if ((rc = wp_xdg_dir("state", create, &dir, err)))
 		return rc;
 	rc = join(out, dir, "/brm-journal.ndjson", err);
 	free(dir);

@@ -163,6 +163,9 @@ check "and the unknown link" grep -q 'block B2: linked_to "B9" unknown (V13)' "$
 run_in "$T/curve.csv" order -o ndjson
 ORDER=$(jq -r .order_id "$T/out")
 sed '3s/4.5/3.5/' "$T/curve.csv" >"$T/new.csv"
+run_in "$T/new.csv" order --replace "$ORDER" --dry-run
+expect_code 0 "dry run: would PATCH .*/curveorders/$ORDER; nothing sent"
+expect_jq '[has("auctionId"), .curves[0].curvePoints[1].volume] | @csv' 'false,3.5'
 run_in "$T/new.csv" order --replace "$ORDER" -o ndjson
 expect_code 0
 expect_jq '[.order_id, .version, .outcome] | @csv' "\"$ORDER\",2,\"modified\""
