@@ -430,6 +430,19 @@ static void test_records(void)
 	wp_tz_free(tz);
 }
 
+static void test_order_state(void)
+{
+	jv o = jv_parse("{\"orderId\":\"x\",\"state\":2}");
+	jv b = jv_parse("{\"orderId\":\"y\",\"blocks\":[{\"name\":\"B1\",\"state\":\"Accepted\"}]}");
+
+	ok(brm_order_in_state(o, "Cancelled"), "state 2 is Cancelled (OrderState number)");
+	ok(!brm_order_in_state(o, "Accepted"), "and nothing else");
+	ok(brm_order_in_state(b, "Accepted") && !brm_order_in_state(b, "Cancelled"),
+	   "a block list has its first block's state");
+	jv_free(o);
+	jv_free(b);
+}
+
 static void test_empty_order(void)
 {
 	struct brm_order o = BRM_ORDER_INIT;
@@ -463,6 +476,7 @@ int main(void)
 	test_json();
 	test_journal();
 	test_records();
+	test_order_state();
 	test_empty_order();
 	test_env();
 	/* Every rule in the table has an id and a text for the man page. */
