@@ -73,7 +73,7 @@ struct iris_listener {
 	char last_failure[1100];
 	int timed_out;             /* last_failure says why; keep it */
 	atomic_int stop_asked;
-	int stopping, done;
+	int done;
 	int poke;                  /* work done outside the connection's batch */
 	struct staged *staged;     /* o.credit entries */
 	int nstaged;
@@ -131,22 +131,35 @@ static void trace(struct iris_listener *l, const char *fmt, ...)
 
 static void close_conn(struct iris_listener *l, const char *why);
 
-/* A fatal error: remember it and shut down, within the grace period: close
- * the connection (its unsettled messages go back), or end the run when
- * there is none. */
+/* Shut down within the grace period: close the connection (its unsettled
+ * messages go back), or end the run when there is none. Once begun, the
+ * deadline is set: that is what "stopping" means below. */
+static void begin_stop(struct iris_listener *l, const char *why)
+{
+	if (l->stop_deadline)
+		return;
+	l->poke = 1;
+	l->stop_deadline = now_s() + STOP_GRACE_S;
+	l->reconnect_at = l->idle_at = 0;
+	if (l->conn)
+		close_conn(l, why);
+	else
+		l->done = 1;
+}
+
+static int stopping(const struct iris_listener *l)
+{
+	return l->stop_deadline != 0;
+}
+
+/* A fatal error: remember the first one and stop. */
 static void fail(struct iris_listener *l, int rc, const struct wp_err *e, const char *why)
 {
 	if (!l->rc) {
 		l->rc = rc;
 		l->ferr = *e;
 	}
-	l->stopping = 1;
-	if (!l->stop_deadline)
-		l->stop_deadline = now_s() + STOP_GRACE_S;
-	if (l->conn)
-		close_conn(l, why);
-	else
-		l->done = 1;
+	begin_stop(l, why);
 }
 
 /* "amqps://host:port" -> host, port, tls. */
@@ -433,7 +446,7 @@ static void on_transport_closed(struct iris_listener *l, pn_transport_t *t)
 	l->cbs_in.len = l->in.len = 0;
 	l->idle_at = 0;
 	drop_staged(l);
-	if (l->stopping) {
+	if (stopping(l)) {
 		l->done = 1;
 		return;
 	}
@@ -794,7 +807,7 @@ static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
 	}
 	if (r == 0)
 		return;
-	if (l->stopping) {
+	if (stopping(l)) {
 		pn_delivery_update(d, PN_RELEASED);
 		pn_delivery_settle(d);
 		l->st->released++;
@@ -809,20 +822,6 @@ static void on_queue_delivery(struct iris_listener *l, pn_delivery_t *d)
 }
 
 /* ---- events and timers */
-
-static void begin_stop(struct iris_listener *l, const char *why)
-{
-	if (l->stop_deadline)
-		return;
-	l->stopping = 1;
-	l->poke = 1;
-	l->stop_deadline = now_s() + STOP_GRACE_S;
-	l->reconnect_at = l->idle_at = 0;
-	if (l->conn)
-		close_conn(l, why);
-	else
-		l->done = 1;
-}
 
 static void on_link_closed(struct iris_listener *l, pn_link_t *link)
 {
@@ -892,7 +891,7 @@ static void handle(struct iris_listener *l, pn_event_t *ev)
 			begin_stop(l, "stop requested");
 		break;
 	case PN_PROACTOR_INACTIVE:
-		if (l->stopping)
+		if (stopping(l))
 			l->done = 1;
 		break;
 	default:
@@ -926,7 +925,7 @@ static void timers(struct iris_listener *l, double t)
 		trace(l, "queue drained");
 		begin_stop(l, "queue drained");
 	}
-	if (l->conn && l->authorized && l->token && t >= l->token_refresh && !l->stopping) {
+	if (l->conn && l->authorized && l->token && t >= l->token_refresh && !stopping(l)) {
 		struct wp_err e = WP_ERR_INIT;
 		int rc = get_token(l, &e);
 
@@ -949,7 +948,7 @@ static void arm_timer(struct iris_listener *l)
 {
 	double next = 0, t = now_s();
 	double c[5] = { l->stop_deadline, l->reconnect_at, l->idle_at, l->auth_deadline,
-			l->conn && l->authorized && !l->stopping ? l->token_refresh : 0 };
+			l->conn && l->authorized && !stopping(l) ? l->token_refresh : 0 };
 
 	for (int i = 0; i < 5; i++)
 		if (c[i] && (!next || c[i] < next))
@@ -983,7 +982,7 @@ int iris_listener_run(struct iris_listener *l, struct iris_listen_stats *st,
 		if (l->poke && l->conn && !l->done)
 			pn_connection_wake(l->conn);
 		l->poke = 0;
-		if (atomic_load(&l->stop_asked) && !l->stopping)
+		if (atomic_load(&l->stop_asked) && !stopping(l))
 			begin_stop(l, "stop requested");
 	}
 	l->o.store->defer_sync = 0;
