@@ -280,3 +280,8 @@ char *wp_rec_str(jv rec, const char *key)
 	jv_free(v);
 	return s;
 }
+
+jv wp_num_or_null(double d)
+{
+	return isnan(d) ? jv_null() : jv_number(d + 0.0);
+}

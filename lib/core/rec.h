@@ -91,5 +91,8 @@ int wp_num_parse(const char *s, size_t len, double *out);
 #define WP_ENULL 2
 int wp_rec_num(jv rec, const char *key, double *out);
 char *wp_rec_str(jv rec, const char *key);
+/* A value for a record: NaN (missing, underivable) becomes null, never 0;
+ * -0 becomes 0, so a difference that cancels does not print as "-0". */
+jv wp_num_or_null(double d);
 
 #endif

@@ -344,11 +344,6 @@ static int by_day_then_hub(const void *a, const void *b)
 	return c ? c : strcmp(x->ref->name, y->ref->name);
 }
 
-static jv num_or_null(double d)
-{
-	return isnan(d) ? jv_null() : jv_number(d);
-}
-
 static int write_row(struct wp_writer *w, const struct out_row *r, int window, struct wp_err *err)
 {
 	char date[WP_TIME_MAX];
@@ -366,9 +361,9 @@ static int write_row(struct wp_writer *w, const struct out_row *r, int window, s
 			    jv_number(round((r->p->price - r->rp->price) * 1e6) / 1e6));
 	/* Rolling figures belong to the basis against Henry Hub only. */
 	rec = jv_object_set(rec, jv_string("vol"),
-			    num_or_null(window && strcmp(r->ref->name, HENRY) == 0 ? r->p->vol : NAN));
+			    wp_num_or_null(window && strcmp(r->ref->name, HENRY) == 0 ? r->p->vol : NAN));
 	rec = jv_object_set(rec, jv_string("corr"),
-			    num_or_null(window && strcmp(r->ref->name, HENRY) == 0 ? r->p->corr : NAN));
+			    wp_num_or_null(window && strcmp(r->ref->name, HENRY) == 0 ? r->p->corr : NAN));
 	rec = jv_object_set(rec, jv_string("currency"), jv_string("USD"));
 	rec = jv_object_set(rec, jv_string("unit"), jv_string("MMBtu"));
 	return wp_writer_put(w, rec, err);

@@ -9,11 +9,6 @@
 #define STOR_ROUTE "natural-gas/stor/wkly"
 #define EIA_CONTRACTS 4 /* EIA publishes NYMEX contracts 1 to 4 */
 
-static jv num_or_null(double d)
-{
-	return isnan(d) ? jv_null() : jv_number(d);
-}
-
 static jv date_str(struct wp_date d)
 {
 	char buf[WP_TIME_MAX];
@@ -108,7 +103,7 @@ int hh_futures(const struct ng_calendar *cal, const struct gas_source *src, stru
 		rec = jv_object_set(rec, jv_string("last_trade_date"), date_str(c.last_trade));
 		rec = jv_object_set(rec, jv_string("days_to_expiry"),
 				    jv_number((double)(wp_date_days(c.last_trade) - wp_date_days(asof))));
-		rec = jv_object_set(rec, jv_string("price"), num_or_null(price));
+		rec = jv_object_set(rec, jv_string("price"), wp_num_or_null(price));
 		rec = jv_object_set(rec, jv_string("price_date"), pdate ? jv_string(pdate) : jv_null());
 		rec = jv_object_set(rec, jv_string("ltd_unverified"), jv_bool(c.unverified));
 		rec = jv_object_set(rec, jv_string("currency"), jv_string("USD"));
@@ -254,16 +249,16 @@ int hh_storage(const struct gas_source *src, const char *const *series, struct w
 		rec = jv_object_set(rec, jv_string("week_ending"), date_str(wk->end));
 		rec = jv_object_set(rec, jv_string("series"), jv_string(wk->series));
 		rec = jv_object_set(rec, jv_string("area"), jv_string(wk->area));
-		rec = jv_object_set(rec, jv_string("working_gas_bcf"), num_or_null(wk->bcf));
-		rec = jv_object_set(rec, jv_string("change_bcf"), num_or_null(wk->change));
-		rec = jv_object_set(rec, jv_string("year_ago_bcf"), num_or_null(wk->year_ago));
-		rec = jv_object_set(rec, jv_string("vs_year_ago_bcf"), num_or_null(wk->bcf - wk->year_ago));
-		rec = jv_object_set(rec, jv_string("five_year_avg_bcf"), num_or_null(wk->five));
+		rec = jv_object_set(rec, jv_string("working_gas_bcf"), wp_num_or_null(wk->bcf));
+		rec = jv_object_set(rec, jv_string("change_bcf"), wp_num_or_null(wk->change));
+		rec = jv_object_set(rec, jv_string("year_ago_bcf"), wp_num_or_null(wk->year_ago));
+		rec = jv_object_set(rec, jv_string("vs_year_ago_bcf"), wp_num_or_null(wk->bcf - wk->year_ago));
+		rec = jv_object_set(rec, jv_string("five_year_avg_bcf"), wp_num_or_null(wk->five));
 		/* EIA publishes whole Bcf: derived figures to 0.1 Bcf, 0.01 %. */
 		rec = jv_object_set(rec, jv_string("vs_five_year_bcf"),
-				    num_or_null(round((wk->bcf - wk->five) * 10) / 10));
+				    wp_num_or_null(round((wk->bcf - wk->five) * 10) / 10));
 		rec = jv_object_set(rec, jv_string("vs_five_year_pct"),
-				    num_or_null(round(10000 * (wk->bcf - wk->five) / wk->five) / 100));
+				    wp_num_or_null(round(10000 * (wk->bcf - wk->five) / wk->five) / 100));
 		rec = jv_object_set(rec, jv_string("unit"), jv_string("Bcf"));
 		rc = wp_writer_put(w, rec, err);
 	}

@@ -29,12 +29,6 @@ const char *const grid_cols_estimate[] = {
 	"to_bus", "mu", "offset", "residual_rms", "nodes", NULL
 };
 
-/* Numbers as JSON: NaN (missing, underivable) is null. */
-static jv num_or_null(double x)
-{
-	return isnan(x) ? jv_null() : jv_number(x + 0.0);
-}
-
 static int data_err(struct wp_err *err, const char *src, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int data_err(struct wp_err *err, const char *src, long line, const char *fmt, ...)
@@ -454,26 +448,26 @@ static int flush_market(struct group *g, const struct grid_market *o, struct wp_
 		for (int f = 0; f < 7; f++)
 			out = copy_field(out, jv_copy(nd->rec), grid_cols_market[f]);
 		out = jv_object_set(out, jv_string("lmp"), jv_number(nd->lmp));
-		out = jv_object_set(out, jv_string("energy"), num_or_null(nd->energy));
-		out = jv_object_set(out, jv_string("congestion"), num_or_null(nd->cong));
-		out = jv_object_set(out, jv_string("loss"), num_or_null(nd->loss));
-		out = jv_object_set(out, jv_string("energy_share"), num_or_null(share(nd->energy, nd->lmp)));
+		out = jv_object_set(out, jv_string("energy"), wp_num_or_null(nd->energy));
+		out = jv_object_set(out, jv_string("congestion"), wp_num_or_null(nd->cong));
+		out = jv_object_set(out, jv_string("loss"), wp_num_or_null(nd->loss));
+		out = jv_object_set(out, jv_string("energy_share"), wp_num_or_null(share(nd->energy, nd->lmp)));
 		out = jv_object_set(out, jv_string("congestion_share"),
-				    num_or_null(share(nd->cong, nd->lmp)));
-		out = jv_object_set(out, jv_string("loss_share"), num_or_null(share(nd->loss, nd->lmp)));
+				    wp_num_or_null(share(nd->cong, nd->lmp)));
+		out = jv_object_set(out, jv_string("loss_share"), wp_num_or_null(share(nd->loss, nd->lmp)));
 		out = jv_object_set(out, jv_string("congestion_rank"),
 				    rank[i] ? jv_number(rank[i]) : jv_null());
 		if (o->hub) {
 			out = jv_object_set(out, jv_string("hub"), jv_string(o->hub));
 			out = jv_object_set(out, jv_string("hub_lmp"), hub ? jv_number(hub->lmp) : jv_null());
 			out = jv_object_set(out, jv_string("basis"),
-					    num_or_null(hub ? nd->lmp - hub->lmp : NAN));
+					    wp_num_or_null(hub ? nd->lmp - hub->lmp : NAN));
 			out = jv_object_set(out, jv_string("basis_energy"),
-					    num_or_null(hub ? nd->energy - hub->energy : NAN));
+					    wp_num_or_null(hub ? nd->energy - hub->energy : NAN));
 			out = jv_object_set(out, jv_string("basis_congestion"),
-					    num_or_null(hub ? nd->cong - hub->cong : NAN));
+					    wp_num_or_null(hub ? nd->cong - hub->cong : NAN));
 			out = jv_object_set(out, jv_string("basis_loss"),
-					    num_or_null(hub ? nd->loss - hub->loss : NAN));
+					    wp_num_or_null(hub ? nd->loss - hub->loss : NAN));
 		}
 		rc = wp_writer_put(w, out, err);
 	}
