@@ -1,6 +1,7 @@
 /* cli.c: option tables to getopt_long, help, version, completions, and the
  * precedence rules (command line > environment > config > default). */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -365,36 +366,42 @@ const char *wp_cli_nth(const struct wp_cli *cli, const char *name, int n)
 	return i < 0 || n < 0 || n >= cli->nvals[i] ? NULL : cli->vals[i][n];
 }
 
-int wp_cli_double(const struct wp_cli *cli, const char *name, double def, double *out,
-		  struct wp_err *err)
+/* A finite number in the option's text (strtod: ".99" and "1e3" are
+ * fine; "nan", "inf" and trailing junk are not). */
+static int option_number(const struct wp_cli *cli, const char *name, int whole, double *out,
+			 struct wp_err *err)
 {
 	const char *s = wp_cli_get(cli, name);
 	char *end;
 
-	*out = def;
-	if (!s)
-		return 0;
 	errno = 0;
 	*out = strtod(s, &end);
-	if (errno || end == s || *end)
-		return wp_err_set(err, WP_EUSAGE, "--%s: '%s' is not a number", name, s);
+	if (errno || end == s || *end || !isfinite(*out) || (whole && *out != floor(*out)) ||
+	    (whole && fabs(*out) > 9007199254740992.0))
+		return wp_err_set(err, WP_EUSAGE, "--%s: '%s' is not a %s", name, s,
+				  whole ? "whole number" : "number");
 	return 0;
+}
+
+int wp_cli_double(const struct wp_cli *cli, const char *name, double def, double *out,
+		  struct wp_err *err)
+{
+	*out = def;
+	return wp_cli_get(cli, name) ? option_number(cli, name, 0, out, err) : 0;
 }
 
 int wp_cli_long(const struct wp_cli *cli, const char *name, long def, long *out,
 		struct wp_err *err)
 {
-	const char *s = wp_cli_get(cli, name);
-	char *end;
+	double d;
+	int rc;
 
 	*out = def;
-	if (!s)
+	if (!wp_cli_get(cli, name))
 		return 0;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno || end == s || *end)
-		return wp_err_set(err, WP_EUSAGE, "--%s: '%s' is not a whole number", name, s);
-	return 0;
+	if ((rc = option_number(cli, name, 1, &d, err)) == 0)
+		*out = (long)d;
+	return rc;
 }
 
 /* ---- config, settings, secrets ----------------------------------------- */

@@ -81,6 +81,30 @@ int main(void)
 	finish(&cli, 0, &err);
 	free(buf);
 
+	rc = parse(&cli, &buf, &len, &err, "--timeout", "nan", "--market", "1e3", NULL);
+	{
+		double d;
+		long l;
+
+		is_int(wp_cli_double(&cli, "timeout", 0, &d, &err), WP_EUSAGE, "nan is not a number");
+		is_str(err.msg, "--timeout: 'nan' is not a number", "message names option and value");
+		is_int(wp_cli_long(&cli, "market", 0, &l, &err), 0, "1e3 is a whole number");
+		is_int(l, 1000, "1e3 read as 1000");
+		is_int(wp_cli_long(&cli, "node", 7, &l, &err), 0, "absent option");
+		is_int(l, 7, "absent option gives the default");
+	}
+	finish(&cli, 0, &err);
+	free(buf);
+	rc = parse(&cli, &buf, &len, &err, "--timeout", "2.5", NULL);
+	{
+		long l;
+
+		is_int(wp_cli_long(&cli, "timeout", 0, &l, &err), WP_EUSAGE, "2.5 is not a whole number");
+		is_str(err.msg, "--timeout: '2.5' is not a whole number", "message says whole");
+	}
+	finish(&cli, 0, &err);
+	free(buf);
+
 	rc = parse(&cli, &buf, &len, &err, "--bogus", NULL);
 	is_int(rc, WP_EUSAGE, "unknown long option is a usage error");
 	is_str(err.msg, "unknown option '--bogus'", "message names it");
