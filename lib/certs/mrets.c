@@ -195,7 +195,7 @@ static int request(struct cert_mrets *m, const char *method, const char *url, jv
 	}
 	if (!rc && resp.status / 100 != 2) {
 		/* The message carries M-RETS's errors[] body, which names the problem. */
-		rc = wp_http_status_err(&resp, what, err);
+		rc = wp_http_status_err(&m->http, &resp, what, err);
 	} else if (!rc) {
 		*out = jv_parse(resp.body ? resp.body : "");
 		if (!jv_is_valid(*out) || jv_get_kind(*out) != JV_KIND_OBJECT) {

@@ -288,10 +288,11 @@ static const char *reason(long status)
 	return "";
 }
 
-int wp_http_status_err(const struct wp_http_resp *resp, const char *what, struct wp_err *err)
+int wp_http_status_err(const struct wp_http *h, const struct wp_http_resp *resp,
+		       const char *what, struct wp_err *err)
 {
 	long s = resp->status;
-	char snippet[160] = "";
+	char snippet[160] = "", *shown;
 	size_t n = 0;
 	int code;
 
@@ -314,8 +315,12 @@ int wp_http_status_err(const struct wp_http_resp *resp, const char *what, struct
 	snippet[n] = '\0';
 	if (resp->body && strlen(resp->body) > n && n == sizeof snippet - 4)
 		strcat(snippet, "...");
-	return wp_err_set(err, code, "%s: HTTP %ld%s%s%s%s", what, s, *reason(s) ? " " : "",
-			  reason(s), *snippet ? ": " : "", snippet);
+	/* A server may echo the request, key included. */
+	shown = h ? wp_http_redact(h, snippet) : NULL;
+	code = wp_err_set(err, code, "%s: HTTP %ld%s%s%s%s", what, s, *reason(s) ? " " : "",
+			  reason(s), *snippet ? ": " : "", shown ? shown : snippet);
+	free(shown);
+	return code;
 }
 
 /* ---- trace ------------------------------------------------------------------ */

@@ -103,8 +103,8 @@ char *wp_http_header(const struct wp_http_resp *resp, const char *name);
 /* Map a non-2xx status to a WP_E* code and message "what: HTTP 401 ...":
  * 401/403 -> WP_EPERM, 404 -> WP_EUNAVAIL, 400/422 -> WP_EPROTO,
  * 429/5xx -> WP_ETEMP. Returns 0 for 2xx. */
-int wp_http_status_err(const struct wp_http_resp *resp, const char *what,
-		       struct wp_err *err);
+int wp_http_status_err(const struct wp_http *h, const struct wp_http_resp *resp,
+		       const char *what, struct wp_err *err);
 /* Percent-encode for a query value; malloc'd. */
 char *wp_url_escape(const char *s);
 /* Copy of s with every secret of h replaced by "***"; malloc'd. */

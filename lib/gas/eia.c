@@ -44,7 +44,8 @@ static char *page_url(const char *base, const char *key, const struct eia_query 
 
 /* EIA's error bodies: {"error":{"code","message"}} for keys,
  * {"error":"...","code":400} for parameters. */
-static int eia_error(const struct wp_http_resp *resp, struct wp_err *err)
+static int eia_error(const struct wp_http *h, const struct wp_http_resp *resp,
+		     struct wp_err *err)
 {
 	jv body = jv_parse_sized(resp->body ? resp->body : "", (int)resp->len);
 	jv e = jv_is_valid(body) && jv_get_kind(body) == JV_KIND_OBJECT
@@ -66,7 +67,7 @@ static int eia_error(const struct wp_http_resp *resp, struct wp_err *err)
 		rc = wp_err_set(err, resp->status == 403 ? WP_EPERM : WP_EPROTO, "EIA: HTTP %ld: %s",
 				resp->status, jv_string_value(e));
 	} else {
-		rc = wp_http_status_err(resp, "EIA", err);
+		rc = wp_http_status_err(h, resp, "EIA", err);
 	}
 	jv_free(e);
 	jv_free(body);
@@ -168,7 +169,7 @@ int eia_fetch(struct wp_http *h, const char *base, const char *key, const struct
 			jv body;
 
 			if ((rc = wp_http_do(h, &req, &resp, err)) == 0 && resp.status != 200)
-				rc = eia_error(&resp, err);
+				rc = eia_error(h, &resp, err);
 			if (rc) {
 				wp_http_resp_release(&resp);
 				break;

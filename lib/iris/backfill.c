@@ -76,7 +76,7 @@ static int fetch(struct iris_backfill *b, const char *fp, const char *tp, time_t
 	req.url = url;
 	req.idempotent = 1;
 	rc = wp_http_do(b->http, &req, &resp, err);
-	if (!rc && (rc = wp_http_status_err(&resp, b->dataset, err))) {
+	if (!rc && (rc = wp_http_status_err(b->http, &resp, b->dataset, err))) {
 		/* Insights explains a 400 in the body: keep its words. */
 		if (resp.body && resp.len)
 			wp_err_prefix(err, "%s %s..%s: %.300s", b->dataset, ta, tz, resp.body);

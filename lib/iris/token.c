@@ -64,7 +64,7 @@ int iris_token_fetch(struct wp_http *h, const char *url, const char *client_id,
 					"token: HTTP %ld %s: %s", resp.status, e,
 					str_field(body, "error_description") ? str_field(body, "error_description") : "");
 		else
-			rc = wp_http_status_err(&resp, "token", err);
+			rc = wp_http_status_err(h, &resp, "token", err);
 		jv_free(body);
 		wp_http_resp_release(&resp);
 		return rc;

@@ -71,7 +71,7 @@ static int status_err(struct pjm_client *c, const struct wp_http_resp *resp,
 				what, said);
 		break;
 	default:
-		rc = wp_http_status_err(resp, what, err);
+		rc = wp_http_status_err(c->http, resp, what, err);
 		if (rc == 0)
 			rc = wp_err_set(err, WP_EPROTO, "%s: unexpected HTTP %ld", what,
 					resp->status);

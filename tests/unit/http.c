@@ -159,13 +159,13 @@ static void basics(void)
 	is_str(v, "a b", "  header by case-insensitive name, trimmed");
 	free(v);
 	ok(wp_http_header(&r, "X-Absent") == NULL, "  absent header is NULL");
-	is_int(wp_http_status_err(&r, "GET /ok", &err), 0, "  200 is not an error");
+	is_int(wp_http_status_err(NULL, &r, "GET /ok", &err), 0, "  200 is not an error");
 	wp_http_resp_release(&r);
 	ok(log_has("\"User-Agent\": \"wattpipe/"), "User-Agent sent");
 
 	is_int(get(&o, NULL, "/missing", 1, 0, &r, &err), 0, "404 is an answer, not a failure");
 	is_int(r.status, 404, "  status 404");
-	is_int(wp_http_status_err(&r, "pjm nodes", &err), WP_EUNAVAIL, "  maps to 69");
+	is_int(wp_http_status_err(NULL, &r, "pjm nodes", &err), WP_EUNAVAIL, "  maps to 69");
 	is_str(err.msg, "pjm nodes: HTTP 404 Not Found: no such path", "  message");
 	wp_http_resp_release(&r);
 }
@@ -211,7 +211,7 @@ static void retries(void)
 	is_int(get(&o, NULL, "/auth", 1, 0, &r, &err), 0, "401 returned as an answer");
 	is_int(r.status, 401, "  status 401");
 	is_int(r.attempts, 1, "  not retried");
-	is_int(wp_http_status_err(&r, "pjm", &err), WP_EPERM, "  maps to 77");
+	is_int(wp_http_status_err(NULL, &r, "pjm", &err), WP_EPERM, "  maps to 77");
 	is_str(err.msg, "pjm: HTTP 401 Unauthorized: {\"message\": \"Access denied\"}",
 	       "  message with the start of the body");
 	wp_http_resp_release(&r);
@@ -447,11 +447,25 @@ static void text_helpers(void)
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		struct wp_http_resp r = { map[i].status, NULL, 0, NULL, 0, 1 };
 		snprintf(what, sizeof what, "HTTP %ld -> %d", map[i].status, map[i].code);
-		is_int(wp_http_status_err(&r, "x", &err), map[i].code, what);
+		is_int(wp_http_status_err(NULL, &r, "x", &err), map[i].code, what);
 	}
 	s = wp_url_escape("a b&c=d/é~_.-");
 	is_str(s, "a%20b%26c%3Dd%2F%C3%A9~_.-", "wp_url_escape");
 	free(s);
+	{
+		/* A server that echoes the request must not leak the key. */
+		struct wp_http_opts so = WP_HTTP_OPTS_INIT;
+		struct wp_http sh;
+		char body[] = "{\"error\": \"key sk-echo-0123456789 is not valid\"}";
+		struct wp_http_resp er = { 400, body, sizeof body - 1, NULL, 0, 1 };
+
+		so.secrets[0] = "sk-echo-0123456789";
+		is_int(wp_http_init(&sh, &so, &err), 0, "a client with a secret");
+		is_int(wp_http_status_err(&sh, &er, "pjm", &err), WP_EPROTO, "400 maps to 76");
+		is_str(err.msg, "pjm: HTTP 400 Bad Request: {\"error\": \"key *** is not valid\"}",
+		       "  the echoed key is redacted in the message");
+		wp_http_release(&sh);
+	}
 }
 
 static void progress(void)
