@@ -678,3 +678,17 @@ bad:
 	return wp_err_set(err, WP_EDATA, "invalid time '%s' (want YYYY-MM-DDTHH:MM:SS[Z|+HH:MM])",
 			  s);
 }
+
+int wp_date_cell(const char *s, struct wp_date *out)
+{
+	struct wp_date d;
+	int n = 0, y0 = 0;
+
+	if (!(sscanf(s, "%4d-%2d-%2d%n", &d.y, &d.m, &d.d, &n) == 3 && n == 10 && !s[n]) &&
+	    !(sscanf(s, "%2d/%2d/%n%4d%n", &d.m, &d.d, &y0, &d.y, &n) == 3 && n - y0 == 4 && !s[n]))
+		return WP_EDATA;
+	if (!wp_date_valid(d))
+		return WP_EDATA;
+	*out = d;
+	return 0;
+}

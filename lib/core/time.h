@@ -55,6 +55,11 @@ int wp_local_to_utc(const struct wp_tz *tz, struct wp_date d, int h, int mi, int
 int wp_date_parse(const char *s, const struct wp_tz *tz, time_t now,
 		  struct wp_date *out, struct wp_err *err);
 
+/* A date cell as data files and spreadsheets write it: "2024-01-02", or
+ * the US "1/2/2024" (month first) that spreadsheets export. Nothing may
+ * follow. WP_EDATA when it is neither or not a real day. */
+int wp_date_cell(const char *s, struct wp_date *out);
+
 #define WP_TIME_MAX 32
 /* "2024-11-03T05:00:00Z" */
 void wp_fmt_utc(time_t t, char buf[WP_TIME_MAX]);

@@ -131,16 +131,11 @@ static int add_point(struct hub *h, int64_t day, double price, long line)
 	return 0;
 }
 
-/* 2024-01-02, or 1/2/2024 as spreadsheets export US dates. */
 static int parse_day(const char *s, int64_t *day)
 {
 	struct wp_date d;
-	char end;
 
-	if (sscanf(s, "%4d-%2d-%2d%c", &d.y, &d.m, &d.d, &end) != 3 &&
-	    sscanf(s, "%2d/%2d/%4d%c", &d.m, &d.d, &d.y, &end) != 3)
-		return -1;
-	if (!wp_date_valid(d))
+	if (wp_date_cell(s, &d))
 		return -1;
 	*day = wp_date_days(d);
 	return 0;

@@ -257,7 +257,16 @@ int risk_builder_add(struct risk_builder *b, jv rec, const char *where, struct w
 			rc = wp_err_set(err, WP_EDATA, "%s: no %s", where, b->date_f);
 			goto out;
 		}
-		if (intern_date(b, d, &id) != 0) {
+		/* Labels sort as text: a spreadsheet's 12/31/2023 must come
+		 * before 1/2/2024, so a US date is relabelled YYYY-MM-DD. */
+		struct wp_date day;
+		char iso[WP_TIME_MAX];
+		if (strchr(d, '/') && wp_date_cell(d, &day) == 0) {
+			wp_fmt_date(day, iso);
+			free(d);
+			d = strdup(iso);
+		}
+		if (!d || intern_date(b, d, &id) != 0) {
 			rc = wp_err_set(err, WP_EINTERNAL, "out of memory");
 			goto out;
 		}

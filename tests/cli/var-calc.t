@@ -137,4 +137,13 @@ if [ -n "${WP_EDHEC_CSV:-}" ] && [ -r "$WP_EDHEC_CSV" ]; then
 	run var-calc -m gaussian -c 0.95 -w ca=0.3 -w cta=0.4 -w ds=0.3 -o ndjson "$T/edhec3.csv"
 	expect_jq '-s [.[] | .component_var // .var | . * 1e6 | round] | @csv' '472,11889,554,12916'
 fi
+# A spreadsheet's US dates across a year end: 12/29/2023 sorts before
+# 1/2/2024 (as text it would not), so the P&L is the same as with ISO dates.
+printf 'date,x\n2023-12-28,50\n2023-12-29,100\n2024-01-02,10\n2024-01-03,11\n2024-01-04,12\n' >"$T/iso.csv"
+printf 'date,x\n12/28/2023,50\n12/29/2023,100\n1/2/2024,10\n1/3/2024,11\n1/4/2024,12\n' >"$T/us.csv"
+run var-calc --from-prices -p x=1 -m gaussian -c 0.9 -o csv --fields n,var "$T/iso.csv"
+cp "$T/out" "$T/iso.out"
+run var-calc --from-prices -p x=1 -m gaussian -c 0.9 -o csv --fields n,var "$T/us.csv"
+expect_code 0
+check "US dates give the ISO dates' result" cmp -s "$T/iso.out" "$T/out"
 done_testing

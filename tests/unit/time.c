@@ -316,5 +316,19 @@ int main(void)
 	zones_refused();
 	date_parse();
 	parse_time();
+	{
+		struct wp_date d = { 0, 0, 0 };
+
+		ok(wp_date_cell("2024-01-02", &d) == 0 && d.y == 2024 && d.m == 1 && d.d == 2,
+		   "date cell: ISO");
+		ok(wp_date_cell("12/31/2023", &d) == 0 && d.y == 2023 && d.m == 12 && d.d == 31,
+		   "date cell: US month first");
+		ok(wp_date_cell("1/2/2024", &d) == 0 && d.m == 1 && d.d == 2, "date cell: no zero padding");
+		is_int(wp_date_cell("2024-02-30", &d), WP_EDATA, "date cell: not a real day");
+		is_int(wp_date_cell("13/1/2024", &d), WP_EDATA, "date cell: month 13");
+		is_int(wp_date_cell("1/2/24", &d), WP_EDATA, "date cell: two-digit year refused");
+		is_int(wp_date_cell("2024-01-02T05:00:00Z", &d), WP_EDATA, "date cell: a time is not a date");
+		is_int(wp_date_cell("1/2/2024 10:00", &d), WP_EDATA, "date cell: nothing may follow");
+	}
 	return done_testing();
 }
