@@ -42,6 +42,10 @@ int brm_journal_append(const char *path, jv entry, struct wp_err *err)
 	}
 	if (rc == 0 && fsync(fd))
 		rc = wp_err_errno(err, WP_ECANTCREAT, "journal fsync", path);
+	/* The first line created the file: its directory entry must be on
+	 * disk too, or a crash could lose the whole journal. */
+	if (rc == 0 && lseek(fd, 0, SEEK_CUR) == (off_t)len && wp_fsync_parent(path))
+		rc = wp_err_errno(err, WP_ECANTCREAT, "journal directory fsync", path);
 	if (close(fd) && rc == 0)
 		rc = wp_err_errno(err, WP_ECANTCREAT, "journal", path);
 out:

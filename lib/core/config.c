@@ -387,3 +387,22 @@ int wp_xdg_dir(const char *kind, int create, char **out, struct wp_err *err)
 	}
 	return 0;
 }
+
+int wp_fsync_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd, rc;
+
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')))
+		slash[slash == dir] = '\0'; /* "/x" -> "/" */
+	if ((fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}

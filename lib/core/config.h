@@ -51,4 +51,8 @@ int wp_secret_file_read(const char *path, char **out, struct wp_err *err);
  * directory (0700) and parents. *out is malloc'd. */
 int wp_xdg_dir(const char *kind, int create, char **out, struct wp_err *err);
 
+/* fsync the directory holding path, so a new entry there (a file just
+ * created or renamed in) survives a crash. 0, or -1 with errno set. */
+int wp_fsync_parent(const char *path);
+
 #endif

@@ -68,9 +68,6 @@ int iris_store_put(struct iris_store *s, const char *dir, const char *name,
 		   char **path, struct wp_err *err);
 /* fsync the folders that deferred puts touched. */
 int iris_store_sync(struct iris_store *s, struct wp_err *err);
-/* fsync the directory holding path, so a new entry there survives a
- * crash. 0, or -1 with errno set. */
-int iris_fsync_parent(const char *path);
 
 /* ---- messages: naming and body decoding (msg.c) */
 

@@ -263,6 +263,6 @@ int iris_checkpoint_write(const char *path, struct timespec ts, struct wp_err *e
 		unlink(tmp);
 		return WP_ECANTCREAT;
 	}
-	iris_fsync_parent(path);
+	wp_fsync_parent(path);
 	return 0;
 }

@@ -52,32 +52,13 @@ static void remove_stale_temps(struct iris_store *s)
 	closedir(top);
 }
 
-int iris_fsync_parent(const char *path)
-{
-	char dir[4096];
-	char *slash;
-	int fd, rc;
-
-	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((slash = strrchr(dir, '/')))
-		slash[slash == dir] = '\0'; /* "/x" -> "/" */
-	if ((fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int iris_store_open(struct iris_store *s, const char *root, int lock,
 		    struct wp_err *err)
 {
 	if (mkdir(root, 0755) == 0) {
 		/* A new spool's own entry must survive a crash, like a new
 		 * dataset folder's. */
-		if (iris_fsync_parent(root) < 0)
+		if (wp_fsync_parent(root) < 0)
 			return wp_err_errno(err, WP_ECANTCREAT, "cannot sync the folder of", root);
 	} else if (errno != EEXIST) {
 		return wp_err_errno(err, WP_ECANTCREAT, "cannot create directory", root);

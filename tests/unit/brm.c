@@ -8,6 +8,7 @@
 
 #include "brm/brm.h"
 #include "tap.h"
+#include "fsync-spy.h"
 
 /* A 3-hour auction slice in area TEL: two quarter hours, one hour. */
 static const char *auction_json =
@@ -363,6 +364,8 @@ static void test_journal(void)
 	ok(strncmp(buf, "{\"time\":\"", 9) == 0, "entries start with their time");
 	ok(strstr(buf, "\"outcome\":\"created\"}\n{") && strstr(buf, "\"outcome\":\"refused\"}\n"),
 	   "two lines, in order");
+	ok(was_synced(path), "the journal file was fsync'd");
+	ok(was_synced(dir), "the new journal's directory was fsync'd too");
 	unlink(path);
 	rmdir(dir);
 	snprintf(path, sizeof path, "/nonexistent-dir/j.ndjson");

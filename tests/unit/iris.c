@@ -9,6 +9,7 @@
 #include "wp.h"
 #include "iris/iris.h"
 #include "tap.h"
+#include "fsync-spy.h"
 
 static char *slurp(const char *path)
 {
@@ -22,34 +23,6 @@ static char *slurp(const char *path)
 		return NULL;
 	buf[n] = '\0';
 	return buf;
-}
-
-/* fsync as lib/iris calls it: this definition in the executable wins over
- * libc's, records the path of each synced fd, then makes the call. */
-static char synced[256][256];
-static int nsynced;
-
-int fsync(int fd)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	if (nsynced < 256 && (n = readlink(link, synced[nsynced], sizeof synced[0] - 1)) > 0)
-		synced[nsynced++][n] = '\0';
-	return (int)syscall(SYS_fsync, fd);
-}
-
-static int was_synced(const char *path)
-{
-	char real[256];
-
-	if (!realpath(path, real))
-		return 0;
-	for (int i = 0; i < nsynced; i++)
-		if (!strcmp(synced[i], real))
-			return 1;
-	return 0;
 }
 
 static int count_entries(const char *dir)
