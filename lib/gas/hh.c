@@ -53,7 +53,7 @@ int hh_futures(const struct ng_calendar *cal, const struct gas_source *src, stru
 {
 	static const char *const series[] = { "RNGC1", "RNGC2", "RNGC3", "RNGC4", NULL };
 	struct latest l = { .asof = asof };
-	struct ng_contract front, c;
+	struct ng_contract front, c, owner[EIA_CONTRACTS];
 	char from[WP_TIME_MAX], to[WP_TIME_MAX];
 	int rc;
 
@@ -70,6 +70,19 @@ int hh_futures(const struct ng_calendar *cal, const struct gas_source *src, stru
 		if ((rc = eia_fetch(src->h, src->base, src->key, &q, keep_latest, &l, err)))
 			return rc;
 	}
+	/* EIA's contract k on the price's own date may be an older contract
+	 * than ours (a Friday price read on Monday after the roll): find each
+	 * price's own contract once, and attach the price only to it. */
+	for (int k = 0; k < EIA_CONTRACTS; k++) {
+		struct wp_date pd;
+
+		if (!isnan(l.price[k]) && parse_period(l.period[k], &pd) == 0) {
+			ng_front(cal, pd, &owner[k]);
+			ng_next(cal, &owner[k], k, &owner[k]);
+		} else {
+			l.price[k] = NAN;
+		}
+	}
 	ng_front(cal, asof, &front);
 	for (int i = 0; i < n; i++) {
 		jv rec = jv_object();
@@ -80,22 +93,11 @@ int hh_futures(const struct ng_calendar *cal, const struct gas_source *src, stru
 			c = list[i];
 		else
 			ng_next(cal, &front, i, &c);
-		/* EIA's contract k on the price's own date may be an older
-		 * contract than ours (a Friday price read on Monday after the
-		 * roll): attach it only when it is the same contract. */
-		for (int k = 0; k < EIA_CONTRACTS; k++) {
-			struct ng_contract on_date;
-			struct wp_date pd;
-
-			if (isnan(l.price[k]) || parse_period(l.period[k], &pd))
-				continue;
-			ng_front(cal, pd, &on_date);
-			ng_next(cal, &on_date, k, &on_date);
-			if (on_date.y == c.y && on_date.m == c.m) {
+		for (int k = 0; k < EIA_CONTRACTS; k++)
+			if (!isnan(l.price[k]) && owner[k].y == c.y && owner[k].m == c.m) {
 				price = l.price[k];
 				pdate = l.period[k];
 			}
-		}
 		rec = jv_object_set(rec, jv_string("symbol"), jv_string(c.symbol));
 		rec = jv_object_set(rec, jv_string("delivery_month"),
 				    jv_string_fmt("%04d-%02d", c.y, c.m));
