@@ -147,10 +147,9 @@ static const char *const price_keys[] = { "price", "value", NULL };
 
 /* The record's own spelling of the first of keys it has, ignoring case
  * ("Date" from a spreadsheet), copied to buf; NULL when it has none.
- * Borrows rec. */
-static const char *first_key(jv rec, const char *const *keys, char *buf, size_t n)
+ * have is the record's key list, borrowed. */
+static const char *first_key(jv have, const char *const *keys, char *buf, size_t n)
 {
-	jv have = jv_keys_unsorted(jv_copy(rec));
 	const char *found = NULL;
 
 	for (; *keys && !found; keys++)
@@ -163,7 +162,6 @@ static const char *first_key(jv rec, const char *const *keys, char *buf, size_t 
 			}
 			jv_free(k);
 		}
-	jv_free(have);
 	return found;
 }
 
@@ -186,10 +184,11 @@ static int add_price(struct basis_ctx *b, const char *hubname, int64_t day, jv r
 
 int basis_add(struct basis_ctx *b, jv rec, const char *name, long line, struct wp_err *err)
 {
+	jv keys = jv_keys_unsorted(jv_copy(rec));
 	char db[64], hb[64], pb[64];
-	const char *dkey = first_key(rec, date_keys, db, sizeof db);
-	const char *hkey = first_key(rec, hub_keys, hb, sizeof hb);
-	const char *pkey = first_key(rec, price_keys, pb, sizeof pb);
+	const char *dkey = first_key(keys, date_keys, db, sizeof db);
+	const char *hkey = first_key(keys, hub_keys, hb, sizeof hb);
+	const char *pkey = first_key(keys, price_keys, pb, sizeof pb);
 	char *date = dkey ? wp_rec_str(jv_copy(rec), dkey) : NULL;
 	int64_t day;
 	int rc = 0;
@@ -207,8 +206,6 @@ int basis_add(struct basis_ctx *b, jv rec, const char *name, long line, struct w
 		free(hub);
 	} else {
 		/* Wide form: every other column is a hub. */
-		jv keys = jv_keys_unsorted(jv_copy(rec));
-
 		for (int i = 0; !rc && i < jv_array_length(jv_copy(keys)); i++) {
 			jv k = jv_array_get(jv_copy(keys), i);
 
@@ -217,8 +214,8 @@ int basis_add(struct basis_ctx *b, jv rec, const char *name, long line, struct w
 					       jv_string_value(k), line, err);
 			jv_free(k);
 		}
-		jv_free(keys);
 	}
+	jv_free(keys);
 	free(date);
 	jv_free(rec);
 	return rc;
