@@ -20,6 +20,8 @@ int gas_source_open(struct wp_cli *cli, struct gas_source *src, struct wp_err *e
 				   err);
 	if ((rc = wp_cli_secret(cli, "EIA_API_KEY", NULL, "api_key", &key, err)))
 		return rc;
+	/* The key rides in the query string: keep it out of traces. */
+	o.secrets[0] = key;
 	if (!(src->h = calloc(1, sizeof *src->h))) {
 		wp_secret_free(key);
 		return wp_err_set(err, WP_EINTERNAL, "out of memory");
@@ -30,8 +32,6 @@ int gas_source_open(struct wp_cli *cli, struct gas_source *src, struct wp_err *e
 		wp_secret_free(key);
 		return rc;
 	}
-	/* The key rides in the query string: keep it out of traces. */
-	src->h->o.secrets[0] = key;
 	src->key = key;
 	return 0;
 }
